@@ -1,0 +1,1 @@
+"""kinerja-bot: performance management for ASN and citizens' service ratings on Telegram."""

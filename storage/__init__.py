@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, engine factory, repositories and Alembic migrations."""

@@ -1,0 +1,97 @@
+"""SQLModel tables: organisation (units, employees), invites and bot bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, MetaData
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+NIP_LENGTH = 18
+
+
+def _timestamp(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class UnitBase(SQLModel):
+    code: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(default="Asia/Jakarta", max_length=64)
+
+
+class Unit(UnitBase, table=True):
+    """An organisational unit (dinas, bidang, seksi); it owns the time zone of its people."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+
+
+class EmployeeBase(SQLModel):
+    nip: str = Field(max_length=NIP_LENGTH, unique=True, index=True)
+    name: str = Field(max_length=200)
+    position: str = Field(default="", max_length=200)
+    is_admin: bool = False
+    is_active: bool = True
+    language: str | None = Field(default=None, max_length=8)
+
+
+class Employee(EmployeeBase, table=True):
+    """A civil servant (ASN) with a direct supervisor and, once onboarded, a Telegram account."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(
+        sa_column=Column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    supervisor_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("employee.id", ondelete="SET NULL"), index=True),
+    )
+    telegram_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, unique=True, nullable=True)
+    )
+
+
+class Invite(SQLModel, table=True):
+    """A single-use onboarding code; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    expires_at: datetime = Field(sa_column=_timestamp())
+    used_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class UserPreference(SQLModel, table=True):
+    """Language of a Telegram user who is not an employee, keyed by a keyed hash of their id."""
+
+    __tablename__ = "user_preference"
+
+    user_key: str = Field(primary_key=True, max_length=64)
+    language: str = Field(max_length=8)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a re-delivered update is handled once."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False)
+    )
+    processed_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp(index=True))
