@@ -1,0 +1,168 @@
+"""The `kinerja-bot` command: run the bot and the operators' tasks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from aiogram.exceptions import TelegramUnauthorizedError
+from storage.org_import import OrgImportError, import_org
+
+from bot.app import run_polling
+from bot.config import Settings, SettingsError, load_settings
+from bot.factory import build_bot
+from bot.logs import configure_logging
+from storage.db import make_engine, make_sessionmaker
+from storage.invites import UnknownUnitError, deep_link, issue_invites
+from storage.migrate import downgrade, upgrade
+from storage.types import utcnow
+
+EXIT_BAD_INPUT = 1
+EXIT_BAD_SETTING = 2
+
+
+class CommandError(Exception):
+    """An operator error with a message for stderr."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kinerja-bot",
+        description="Telegram bot for ASN performance management and public service ratings.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="migrate the database and long-poll Telegram")
+
+    db = commands.add_parser("db", help="database migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_up = db_commands.add_parser("upgrade", help="migrate up (default: to the newest schema)")
+    db_up.add_argument("revision", nargs="?", default="head")
+    db_down = db_commands.add_parser("downgrade", help="migrate down to REV (base = empty)")
+    db_down.add_argument("revision", metavar="REV")
+
+    org = commands.add_parser("import-org", help="create or update units and employees")
+    org.add_argument("units", type=Path, metavar="UNITS", help="CSV or XLSX: code,name,...")
+    org.add_argument("employees", type=Path, metavar="EMPLOYEES", help="CSV or XLSX: nip,...")
+
+    invites = commands.add_parser(
+        "invites", help="issue invite links for active employees not yet linked"
+    )
+    invites.add_argument("--unit", metavar="CODE", help="only this unit and its sub-units")
+    invites.add_argument("--out", type=Path, metavar="FILE.csv", help="default: standard output")
+    invites.add_argument("--bot-username", metavar="NAME", help="default: asked from Telegram")
+    return parser
+
+
+async def _migrate(settings: Settings, action: str, revision: str) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        await (upgrade(engine, revision) if action == "upgrade" else downgrade(engine, revision))
+    finally:
+        await engine.dispose()
+    print(f"database at {revision}")
+
+
+async def _import_org(settings: Settings, units: Path, employees: Path) -> None:
+    for path in (units, employees):
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            report = await import_org(
+                session, units, employees, default_timezone=settings.default_timezone
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(report.summary())
+
+
+async def _bot_username(settings: Settings) -> str:
+    bot = build_bot(settings)
+    try:
+        me = await bot.get_me()
+    finally:
+        await bot.session.close()
+    if not me.username:
+        raise CommandError("the bot has no username; pass --bot-username")
+    return me.username
+
+
+async def _invites(
+    settings: Settings, unit: str | None, out: Path | None, name: str | None
+) -> None:
+    username = (name or await _bot_username(settings)).lstrip("@")
+    engine = make_engine(settings.database_url)
+    now = utcnow()
+    ttl = timedelta(days=settings.invite_ttl_days)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            try:
+                issued = await issue_invites(session, now=now, ttl=ttl, unit_code=unit)
+            except UnknownUnitError as error:
+                raise CommandError(f"unknown unit code: {error}") from None
+            await session.commit()
+    finally:
+        await engine.dispose()
+    rows = [(item.nip, item.name, deep_link(username, item.code)) for item in issued]
+    if out is None:
+        _write_invites(sys.stdout, rows)
+    else:
+        with out.open("w", newline="", encoding="utf-8") as file:
+            _write_invites(file, rows)
+    print(
+        f"{len(rows)} invites issued, valid until {(now + ttl):%Y-%m-%d %H:%M} UTC",
+        file=sys.stderr,
+    )
+
+
+def _write_invites(file: TextIO, rows: list[tuple[str, str, str]]) -> None:
+    writer = csv.writer(file)
+    writer.writerow(("nip", "name", "link"))
+    writer.writerows(rows)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    if args.command == "run":
+        settings.require_token()
+        asyncio.run(run_polling(settings))
+    elif args.command == "db":
+        asyncio.run(_migrate(settings, args.db_command, args.revision))
+    elif args.command == "import-org":
+        asyncio.run(_import_org(settings, args.units, args.employees))
+    elif args.command == "invites":
+        asyncio.run(_invites(settings, args.unit, args.out, args.bot_username))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `kinerja-bot`; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+        configure_logging(settings.log_level, [token, token.partition(":")[2]])
+        _dispatch(args, settings)
+    except SettingsError as error:
+        print(f"kinerja-bot: {error}", file=sys.stderr)
+        return EXIT_BAD_SETTING
+    except TelegramUnauthorizedError:
+        print("kinerja-bot: setting BOT_TOKEN was refused by Telegram", file=sys.stderr)
+        return EXIT_BAD_SETTING
+    except OrgImportError as error:
+        print(f"kinerja-bot: import refused, nothing was written:\n{error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except CommandError as error:
+        print(f"kinerja-bot: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,62 @@
+"""Messages more than one handler sends, built in the current language."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.markdown import html_decoration as html
+
+from bot.commands import HELP, MENU
+from storage.people import Actor
+
+
+def roles_text(actor: Actor) -> str:
+    """`employee`, `supervisor, admin`, ... for a linked employee."""
+    roles = [_("employee")]
+    if actor.is_supervisor:
+        roles.append(_("supervisor"))
+    if actor.is_admin:
+        roles.append(_("admin"))
+    return ", ".join(roles)
+
+
+def profile_text(actor: Actor) -> str:
+    """Name, NIP, position, unit and roles of a linked employee."""
+    assert actor.employee is not None and actor.unit is not None
+    lines = [
+        _("<b>{name}</b>, NIP {nip}").format(
+            name=html.quote(actor.employee.name), nip=actor.employee.nip
+        ),
+    ]
+    if actor.employee.position:
+        lines.append(html.quote(actor.employee.position))
+    lines.append(_("Unit: {unit}").format(unit=html.quote(actor.unit.name)))
+    lines.append(_("Role: {roles}").format(roles=roles_text(actor)))
+    return "\n".join(lines)
+
+
+def join_instructions() -> str:
+    """How an employee joins, and what a citizen can do without joining."""
+    return _(
+        "Employees: ask the admin of your unit (BKD or the personnel section) for your "
+        "personal invite link and open it on this phone.\n"
+        "Citizens: to rate a public service, scan the QR code at the service counter."
+    )
+
+
+def not_registered_text() -> str:
+    """Reply to an unregistered user who tries something only employees may do."""
+    return _("You are not registered as an employee yet.") + "\n\n" + join_instructions()
+
+
+def help_hint(locale: str) -> str:
+    """A one-line pointer to the help command."""
+    return _("Send /{command} to see what you can do.").format(command=HELP.name(locale))
+
+
+def help_text(actor: Actor, locale: str) -> str:
+    """What this user may do, with the commands named in their language."""
+    commands = "\n".join(
+        f"/{spec.name(locale)} — {spec.description}" for spec in MENU
+    )
+    about = profile_text(actor) if actor.is_employee else join_instructions()
+    return "\n\n".join([_("<b>What you can do</b>"), commands, about])

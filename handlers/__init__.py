@@ -1,0 +1,22 @@
+"""Feature routers, built fresh for each dispatcher.
+
+Order matters: /batal first so it leaves any flow; onboarding and features next; the
+fallback router last, because it answers everything nobody else took.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import cancel, fallback, help, language, start
+
+
+def get_routers() -> list[Router]:
+    """New routers in handling order (a router can be attached to one dispatcher only)."""
+    return [
+        cancel.build_router(),
+        start.build_router(),
+        language.build_router(),
+        help.build_router(),
+        fallback.build_router(),
+    ]

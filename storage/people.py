@@ -1,0 +1,76 @@
+"""Who is talking to the bot: the linked employee (with unit and roles) or an unregistered user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists
+from sqlalchemy.orm import aliased
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Employee, Unit, UserPreference
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The Telegram user behind an update, resolved once per update."""
+
+    telegram_id: int
+    user_key: str
+    employee: Employee | None = None
+    unit: Unit | None = None
+    has_subordinates: bool = False
+    language: str | None = None
+
+    @property
+    def is_employee(self) -> bool:
+        return self.employee is not None
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.has_subordinates
+
+    @property
+    def is_admin(self) -> bool:
+        return self.employee is not None and self.employee.is_admin
+
+
+async def load_actor(session: AsyncSession, telegram_id: int, user_key: str) -> Actor:
+    """The active employee linked to `telegram_id` in one query, else the user's saved language."""
+    subordinate = aliased(Employee)
+    has_subordinates = (
+        exists()
+        .where(subordinate.supervisor_id == Employee.id, subordinate.is_active)
+        .label("has_subordinates")
+    )
+    row = (
+        await session.exec(
+            select(Employee, Unit, has_subordinates)
+            .join(Unit, Unit.id == Employee.unit_id)
+            .where(Employee.telegram_id == telegram_id, Employee.is_active)
+        )
+    ).first()
+    if row is not None:
+        employee, unit, subordinates = row
+        return Actor(
+            telegram_id, user_key, employee, unit, bool(subordinates), employee.language
+        )
+    preference = await session.get(UserPreference, user_key)
+    return Actor(telegram_id, user_key, language=preference.language if preference else None)
+
+
+async def save_language(session: AsyncSession, actor: Actor, language: str) -> None:
+    """Remember the language on the employee, or under the user's key when unregistered."""
+    if actor.employee is not None:
+        actor.employee.language = language
+        session.add(actor.employee)
+    else:
+        await session.merge(UserPreference(user_key=actor.user_key, language=language))
+
+
+async def employee_by_telegram_id(session: AsyncSession, telegram_id: int) -> Employee | None:
+    """The employee (active or not) linked to this Telegram account."""
+    return (
+        await session.exec(select(Employee).where(Employee.telegram_id == telegram_id))
+    ).first()

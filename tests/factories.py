@@ -1,0 +1,56 @@
+"""Seed data for tests: a small organisation and invite codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.invites import issue_invites
+from storage.models import Employee, Unit
+from storage.types import utcnow
+
+HEAD_NIP = "197001012000031001"
+STAFF_NIP = "199002022015042002"
+ADMIN_NIP = "198503032010011003"
+
+
+@dataclass
+class Org:
+    province: Unit
+    division: Unit
+    head: Employee
+    staff: Employee
+    admin: Employee
+
+
+async def seed_org(session: AsyncSession) -> Org:
+    """A BKD with one division: its head supervises a staff member; an admin sits in the BKD."""
+    province = Unit(code="BKD", name="Badan Kepegawaian Daerah", timezone="Asia/Makassar")
+    session.add(province)
+    await session.flush()
+    division = Unit(code="BKD-MUT", name="Bidang Mutasi", timezone="Asia/Makassar",
+                    parent_id=province.id)
+    session.add(division)
+    await session.flush()
+    head = Employee(nip=HEAD_NIP, name="Siti Rahmawati", position="Kepala Bidang Mutasi",
+                    unit_id=division.id)
+    admin = Employee(nip=ADMIN_NIP, name="Andi Pratama", position="Pranata Komputer",
+                     unit_id=province.id, is_admin=True)
+    session.add_all([head, admin])
+    await session.flush()
+    staff = Employee(nip=STAFF_NIP, name="Budi <Santoso>", position="Analis Kepegawaian",
+                     unit_id=division.id, supervisor_id=head.id)
+    session.add(staff)
+    await session.commit()
+    return Org(province, division, head, staff, admin)
+
+
+async def invite_codes(
+    session: AsyncSession, *, now: datetime | None = None, ttl: timedelta = timedelta(days=14)
+) -> dict[str, str]:
+    """Fresh invite codes for every unlinked employee, by NIP."""
+    issued = await issue_invites(session, now=now or utcnow(), ttl=ttl)
+    await session.commit()
+    return {item.nip: item.code for item in issued}
