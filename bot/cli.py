@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TextIO
 
 from aiogram.exceptions import TelegramUnauthorizedError
-from storage.org_import import OrgImportError, import_org
 
 from bot.app import run_polling
 from bot.config import Settings, SettingsError, load_settings
@@ -21,6 +20,7 @@ from bot.logs import configure_logging
 from storage.db import make_engine, make_sessionmaker
 from storage.invites import UnknownUnitError, deep_link, issue_invites
 from storage.migrate import downgrade, upgrade
+from storage.org_import import OrgImportError, import_org
 from storage.types import utcnow
 
 EXIT_BAD_INPUT = 1

@@ -40,8 +40,10 @@ MENU = (HELP, LANGUAGE, CANCEL)
 def menu_commands(i18n: I18n, locale: str) -> list[BotCommand]:
     """The command menu in `locale`."""
     with i18n.context(), i18n.use_locale(locale):
-        return [BotCommand(command=spec.name(locale), description=str(spec.description))
-                for spec in MENU]
+        return [
+            BotCommand(command=spec.name(locale), description=str(spec.description))
+            for spec in MENU
+        ]
 
 
 async def register_menus(bot: Bot, i18n: I18n) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,15 @@ class CatalogueI18n(I18n):
             compiled.seek(0)
             translations[locale] = gettext.GNUTranslations(compiled)
         return translations
+
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        """Make this the current instance where aiogram's `gettext` helpers look (I18n's own)."""
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
 
 def build_i18n(default_locale: str) -> CatalogueI18n:

@@ -59,7 +59,10 @@ class RetryRequests(BaseRequestMiddleware):
                 delay = self.backoff * 2 ** (attempt - 1)
             logger.warning(
                 "%s failed (attempt %s of %s); retrying in %.1f s",
-                method.__api_method__, attempt, self.attempts, delay,
+                method.__api_method__,
+                attempt,
+                self.attempts,
+                delay,
             )
             await asyncio.sleep(delay)
         return await make_request(bot, method)

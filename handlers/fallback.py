@@ -55,8 +55,9 @@ async def apologise(event: ErrorEvent) -> None:
         elif event.update.message is not None:
             await event.update.message.answer(text)
     except TelegramAPIError:
-        logger.warning("could not tell the user about the failure of update %s",
-                       event.update.update_id)
+        logger.warning(
+            "could not tell the user about the failure of update %s", event.update.update_id
+        )
 
 
 def build_router() -> Router:

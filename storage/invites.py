@@ -85,8 +85,12 @@ async def issue_invites(
     )
     issued = [IssuedInvite(nip, name, new_code()) for _, nip, name in employees]
     session.add_all(
-        Invite(employee_id=employee_id, code_hash=hash_code(item.code), created_at=now,
-               expires_at=now + ttl)
+        Invite(
+            employee_id=employee_id,
+            code_hash=hash_code(item.code),
+            created_at=now,
+            expires_at=now + ttl,
+        )
         for (employee_id, _, _), item in zip(employees, issued, strict=True)
     )
     await session.flush()

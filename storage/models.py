@@ -91,7 +91,5 @@ class ProcessedUpdate(SQLModel, table=True):
 
     __tablename__ = "processed_update"
 
-    update_id: int = Field(
-        sa_column=Column(BigInteger, primary_key=True, autoincrement=False)
-    )
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp(index=True))

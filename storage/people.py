@@ -53,9 +53,7 @@ async def load_actor(session: AsyncSession, telegram_id: int, user_key: str) -> 
     ).first()
     if row is not None:
         employee, unit, subordinates = row
-        return Actor(
-            telegram_id, user_key, employee, unit, bool(subordinates), employee.language
-        )
+        return Actor(telegram_id, user_key, employee, unit, bool(subordinates), employee.language)
     preference = await session.get(UserPreference, user_key)
     return Actor(telegram_id, user_key, language=preference.language if preference else None)
 
@@ -71,6 +69,4 @@ async def save_language(session: AsyncSession, actor: Actor, language: str) -> N
 
 async def employee_by_telegram_id(session: AsyncSession, telegram_id: int) -> Employee | None:
     """The employee (active or not) linked to this Telegram account."""
-    return (
-        await session.exec(select(Employee).where(Employee.telegram_id == telegram_id))
-    ).first()
+    return (await session.exec(select(Employee).where(Employee.telegram_id == telegram_id))).first()

@@ -30,18 +30,30 @@ async def seed_org(session: AsyncSession) -> Org:
     province = Unit(code="BKD", name="Badan Kepegawaian Daerah", timezone="Asia/Makassar")
     session.add(province)
     await session.flush()
-    division = Unit(code="BKD-MUT", name="Bidang Mutasi", timezone="Asia/Makassar",
-                    parent_id=province.id)
+    division = Unit(
+        code="BKD-MUT", name="Bidang Mutasi", timezone="Asia/Makassar", parent_id=province.id
+    )
     session.add(division)
     await session.flush()
-    head = Employee(nip=HEAD_NIP, name="Siti Rahmawati", position="Kepala Bidang Mutasi",
-                    unit_id=division.id)
-    admin = Employee(nip=ADMIN_NIP, name="Andi Pratama", position="Pranata Komputer",
-                     unit_id=province.id, is_admin=True)
+    head = Employee(
+        nip=HEAD_NIP, name="Siti Rahmawati", position="Kepala Bidang Mutasi", unit_id=division.id
+    )
+    admin = Employee(
+        nip=ADMIN_NIP,
+        name="Andi Pratama",
+        position="Pranata Komputer",
+        unit_id=province.id,
+        is_admin=True,
+    )
     session.add_all([head, admin])
     await session.flush()
-    staff = Employee(nip=STAFF_NIP, name="Budi <Santoso>", position="Analis Kepegawaian",
-                     unit_id=division.id, supervisor_id=head.id)
+    staff = Employee(
+        nip=STAFF_NIP,
+        name="Budi <Santoso>",
+        position="Analis Kepegawaian",
+        unit_id=division.id,
+        supervisor_id=head.id,
+    )
     session.add(staff)
     await session.commit()
     return Org(province, division, head, staff, admin)
