@@ -1,4 +1,7 @@
-"""The `kinerja-bot` command: run the bot and the operators' tasks."""
+"""The `kinerja-bot` command: run the bot and the operators' tasks.
+
+aiogram takes seconds to import, so it is imported only by the commands that talk to Telegram.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from aiogram.exceptions import TelegramUnauthorizedError
-
-from bot.app import run_polling
 from bot.config import Settings, SettingsError, load_settings
-from bot.factory import build_bot
 from bot.logs import configure_logging
 from storage.db import make_engine, make_sessionmaker
 from storage.invites import UnknownUnitError, deep_link, issue_invites
@@ -85,10 +84,27 @@ async def _import_org(settings: Settings, units: Path, employees: Path) -> None:
     print(report.summary())
 
 
+def _run(settings: Settings) -> None:
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    from bot.app import run_polling
+
+    try:
+        asyncio.run(run_polling(settings))
+    except TelegramUnauthorizedError:
+        raise SettingsError("setting BOT_TOKEN was refused by Telegram") from None
+
+
 async def _bot_username(settings: Settings) -> str:
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    from bot.factory import build_bot
+
     bot = build_bot(settings)
     try:
         me = await bot.get_me()
+    except TelegramUnauthorizedError:
+        raise SettingsError("setting BOT_TOKEN was refused by Telegram") from None
     finally:
         await bot.session.close()
     if not me.username:
@@ -134,7 +150,7 @@ def _write_invites(file: TextIO, rows: list[tuple[str, str, str]]) -> None:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
         settings.require_token()
-        asyncio.run(run_polling(settings))
+        _run(settings)
     elif args.command == "db":
         asyncio.run(_migrate(settings, args.db_command, args.revision))
     elif args.command == "import-org":
@@ -153,9 +169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _dispatch(args, settings)
     except SettingsError as error:
         print(f"kinerja-bot: {error}", file=sys.stderr)
-        return EXIT_BAD_SETTING
-    except TelegramUnauthorizedError:
-        print("kinerja-bot: setting BOT_TOKEN was refused by Telegram", file=sys.stderr)
         return EXIT_BAD_SETTING
     except OrgImportError as error:
         print(f"kinerja-bot: import refused, nothing was written:\n{error}", file=sys.stderr)
