@@ -1,10 +1,22 @@
-"""SQLModel tables: organisation (units, employees), invites and bot bookkeeping."""
+"""SQLModel tables: organisation, invites, performance indicators, daily reports, bookkeeping."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, MetaData
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -93,3 +105,100 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp(index=True))
+
+
+class Indicator(SQLModel, table=True):
+    """A performance indicator (IKU / SKP rencana hasil kerja) of one employee for one year."""
+
+    __table_args__ = (UniqueConstraint("employee_id", "year", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False)
+    )
+    year: int
+    code: str = Field(max_length=32)
+    title: str = Field(max_length=500)
+    measure: str = Field(max_length=50)  # satuan: dokumen, orang, kegiatan, %, ...
+    target: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    q1: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    q2: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    q3: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    q4: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("indicator.id", ondelete="SET NULL"), index=True),
+    )
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class DailyReport(SQLModel, table=True):
+    """One employee's report for one work date (a date in the unit's time zone)."""
+
+    __tablename__ = "daily_report"
+    __table_args__ = (
+        UniqueConstraint("employee_id", "work_date"),
+        Index("ix_daily_report_status_employee_id", "status", "employee_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False)
+    )
+    work_date: date
+    status: ReportStatus = Field(
+        default=ReportStatus.DRAFT, sa_column=Column(String(16), nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    submitted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    decided_by_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("employee.id", ondelete="SET NULL"))
+    )
+    return_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Activity(SQLModel, table=True):
+    """One piece of work in a report; quantity is NULL while the employee is still entering it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(
+            ForeignKey("daily_report.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    indicator_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("indicator.id", ondelete="SET NULL"), index=True),
+    )
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class EvidenceKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class Evidence(SQLModel, table=True):
+    """A photo or document (bukti dukung) kept on Telegram's servers by its file id."""
+
+    __table_args__ = (UniqueConstraint("activity_id", "file_unique_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(
+        sa_column=Column(ForeignKey("activity.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: EvidenceKind = Field(sa_column=Column(String(16), nullable=False))
+    file_id: str = Field(max_length=255)
+    file_unique_id: str = Field(max_length=64)
+    file_name: str | None = Field(default=None, max_length=255)
+    caption: str | None = Field(default=None, max_length=1024)
