@@ -1,6 +1,11 @@
-"""Callback data factories: every inline button's payload is built and parsed here."""
+"""Callback data factories: every inline button's payload is built and parsed here.
+
+Payloads are client input: handlers re-check on the server who may act on what.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -9,3 +14,43 @@ class LanguageChoice(CallbackData, prefix="lang"):
     """A language button of /bahasa."""
 
     code: str
+
+
+class ReportAction(StrEnum):
+    ADD = "add"
+    REVIEW = "review"
+    SUBMIT = "submit"
+    REMOVE_LAST = "rm"
+    DATES = "dates"
+
+
+class ReportStep(CallbackData, prefix="rs"):
+    """A step button of the /lapor flow on one report."""
+
+    report_id: int
+    action: ReportAction
+
+
+class PickIndicator(CallbackData, prefix="ri"):
+    """The indicator an activity advances; 0 for an additional task."""
+
+    report_id: int
+    indicator_id: int
+
+
+class PickDay(CallbackData, prefix="rd"):
+    """A work date to report for, as an ISO date."""
+
+    day: str
+
+
+class OpenReport(CallbackData, prefix="rh"):
+    """Show one report of /riwayat."""
+
+    report_id: int
+
+
+class ShowEvidence(CallbackData, prefix="re"):
+    """Send the evidence files of a report."""
+
+    report_id: int

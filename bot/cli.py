@@ -9,10 +9,12 @@ import argparse
 import asyncio
 import csv
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
@@ -20,10 +22,15 @@ from storage.db import make_engine, make_sessionmaker
 from storage.invites import UnknownUnitError, deep_link, issue_invites
 from storage.migrate import downgrade, upgrade
 from storage.org_import import OrgImportError, import_org
+from storage.targets_import import import_targets
 from storage.types import utcnow
 
 EXIT_BAD_INPUT = 1
 EXIT_BAD_SETTING = 2
+
+
+class Report(Protocol):
+    def summary(self) -> str: ...
 
 
 class CommandError(Exception):
@@ -49,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     org.add_argument("units", type=Path, metavar="UNITS", help="CSV or XLSX: code,name,...")
     org.add_argument("employees", type=Path, metavar="EMPLOYEES", help="CSV or XLSX: nip,...")
 
+    targets = commands.add_parser(
+        "import-targets", help="create or update employees' performance indicators"
+    )
+    targets.add_argument(
+        "file", type=Path, metavar="FILE", help="CSV or XLSX: nip,year,code,title,unit,target,..."
+    )
+
     invites = commands.add_parser(
         "invites", help="issue invite links for active employees not yet linked"
     )
@@ -67,17 +81,18 @@ async def _migrate(settings: Settings, action: str, revision: str) -> None:
     print(f"database at {revision}")
 
 
-async def _import_org(settings: Settings, units: Path, employees: Path) -> None:
-    for path in (units, employees):
+async def _import(
+    settings: Settings, paths: Sequence[Path], run: Callable[[AsyncSession], Awaitable[Report]]
+) -> None:
+    """Migrate, run one importer in a transaction, commit, print what it did."""
+    for path in paths:
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with make_sessionmaker(engine)() as session:
-            report = await import_org(
-                session, units, employees, default_timezone=settings.default_timezone
-            )
+            report = await run(session)
             await session.commit()
     finally:
         await engine.dispose()
@@ -154,7 +169,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "db":
         asyncio.run(_migrate(settings, args.db_command, args.revision))
     elif args.command == "import-org":
-        asyncio.run(_import_org(settings, args.units, args.employees))
+        asyncio.run(
+            _import(
+                settings,
+                (args.units, args.employees),
+                lambda session: import_org(
+                    session,
+                    args.units,
+                    args.employees,
+                    default_timezone=settings.default_timezone,
+                ),
+            )
+        )
+    elif args.command == "import-targets":
+        asyncio.run(
+            _import(settings, (args.file,), lambda session: import_targets(session, args.file))
+        )
     elif args.command == "invites":
         asyncio.run(_invites(settings, args.unit, args.out, args.bot_username))
 

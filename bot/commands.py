@@ -21,6 +21,7 @@ class CommandSpec:
     indonesian: str
     english: str
     description: LazyProxy
+    for_employees: bool = False
 
     def name(self, locale: str) -> str:
         """The name shown to a user of `locale`."""
@@ -34,7 +35,13 @@ class CommandSpec:
 HELP = CommandSpec("bantuan", "help", __("See what you can do here"))
 LANGUAGE = CommandSpec("bahasa", "language", __("Choose Indonesian or English"))
 CANCEL = CommandSpec("batal", "cancel", __("Leave the current step"))
-MENU = (HELP, LANGUAGE, CANCEL)
+REPORT = CommandSpec("lapor", "report", __("Report today's work"), for_employees=True)
+PROGRESS = CommandSpec(
+    "progres", "progress", __("Your progress against your targets"), for_employees=True
+)
+HISTORY = CommandSpec("riwayat", "history", __("Your recent reports"), for_employees=True)
+TARGETS = CommandSpec("target", "targets", __("Your performance indicators"), for_employees=True)
+MENU = (REPORT, PROGRESS, HISTORY, TARGETS, HELP, LANGUAGE, CANCEL)
 
 
 def menu_commands(i18n: I18n, locale: str) -> list[BotCommand]:

@@ -55,6 +55,10 @@ def help_hint(locale: str) -> str:
 
 def help_text(actor: Actor, locale: str) -> str:
     """What this user may do, with the commands named in their language."""
-    commands = "\n".join(f"/{spec.name(locale)} — {spec.description}" for spec in MENU)
+    commands = "\n".join(
+        f"/{spec.name(locale)} — {spec.description}"
+        for spec in MENU
+        if actor.is_employee or not spec.for_employees
+    )
     about = profile_text(actor) if actor.is_employee else join_instructions()
     return "\n\n".join([_("<b>What you can do</b>"), commands, about])

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import cancel, fallback, help, language, start
+from handlers import (
+    cancel,
+    fallback,
+    help,
+    history,
+    language,
+    progress,
+    report,
+    start,
+    targets,
+)
 
 
 def get_routers() -> list[Router]:
@@ -18,5 +28,9 @@ def get_routers() -> list[Router]:
         start.build_router(),
         language.build_router(),
         help.build_router(),
+        report.build_router(),
+        progress.build_router(),
+        history.build_router(),
+        targets.build_router(),
         fallback.build_router(),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists
+from sqlalchemy import exists, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -70,3 +70,26 @@ async def save_language(session: AsyncSession, actor: Actor, language: str) -> N
 async def employee_by_telegram_id(session: AsyncSession, telegram_id: int) -> Employee | None:
     """The employee (active or not) linked to this Telegram account."""
     return (await session.exec(select(Employee).where(Employee.telegram_id == telegram_id))).first()
+
+
+async def nearest_admin(session: AsyncSession, unit_id: int) -> Employee | None:
+    """The admin of the unit, else of the closest parent unit that has one."""
+    chain = (
+        select(Unit.id, Unit.parent_id, literal(0).label("depth"))
+        .where(Unit.id == unit_id)
+        .cte("unit_chain", recursive=True)
+    )
+    chain = chain.union_all(
+        select(Unit.id, Unit.parent_id, (chain.c.depth + 1).label("depth")).where(
+            Unit.id == chain.c.parent_id
+        )
+    )
+    return (
+        await session.exec(
+            select(Employee)
+            .join(chain, chain.c.id == Employee.unit_id)
+            .where(Employee.is_admin, Employee.is_active)
+            .order_by(chain.c.depth, Employee.name)
+            .limit(1)
+        )
+    ).first()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.invites import issue_invites
-from storage.models import Employee, Unit
+from storage.models import Employee, Indicator, Unit
 from storage.types import utcnow
 
 HEAD_NIP = "197001012000031001"
@@ -66,3 +68,43 @@ async def invite_codes(
     issued = await issue_invites(session, now=now or utcnow(), ttl=ttl)
     await session.commit()
     return {item.nip: item.code for item in issued}
+
+
+async def link(
+    session: AsyncSession, employee: Employee, telegram_id: int, language: str | None = None
+) -> None:
+    """Link an employee's Telegram account as onboarding would."""
+    employee.telegram_id = telegram_id
+    employee.language = language
+    session.add(employee)
+    await session.commit()
+
+
+async def add_indicator(
+    session: AsyncSession,
+    employee: Employee,
+    code: str,
+    title: str,
+    measure: str,
+    target: str,
+    year: int = 2026,
+    **quarters: str,
+) -> Indicator:
+    """An indicator of `employee`; quarters as q1=..., q4=...."""
+    indicator = Indicator(
+        employee_id=employee.id,
+        year=year,
+        code=code,
+        title=title,
+        measure=measure,
+        target=Decimal(target),
+        **{key: Decimal(value) for key, value in quarters.items()},
+    )
+    session.add(indicator)
+    await session.commit()
+    return indicator
+
+
+def fixed_clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at `moment` (aware UTC)."""
+    return lambda: moment

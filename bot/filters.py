@@ -1,0 +1,15 @@
+"""Filters shared by feature routers."""
+
+from __future__ import annotations
+
+from aiogram.filters import Filter
+from aiogram.types import TelegramObject
+
+from storage.people import Actor
+
+
+class IsEmployee(Filter):
+    """Passes for linked, active employees; everyone else falls through to the fallback."""
+
+    async def __call__(self, event: TelegramObject, actor: Actor | None = None) -> bool:
+        return actor is not None and actor.is_employee

@@ -1,0 +1,13 @@
+"""FSM states of every flow. The database holds the data; states only say what comes next."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class ReportFlow(StatesGroup):
+    """/lapor: describe, quantify, attach evidence (indicator and review are buttons)."""
+
+    description = State()
+    quantity = State()
+    evidence = State()
