@@ -9,11 +9,44 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    Response,
+    SendDocument,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    TelegramMethod,
+)
 
 from bot.middlewares import current_session
 
 logger = logging.getLogger(__name__)
+
+
+# Every answer is parsed as `Response[<method's result type>]`. pydantic keeps those generic
+# models only weakly, so after a garbage collection each one is rebuilt (about 4 ms of CPU).
+# Holding them here keeps parsing cheap for the methods the bot uses.
+_PINNED_RESPONSE_MODELS = [
+    Response[method.__returning__]
+    for method in (
+        AnswerCallbackQuery,
+        DeleteWebhook,
+        EditMessageText,
+        GetMe,
+        GetUpdates,
+        SendDocument,
+        SendMediaGroup,
+        SendMessage,
+        SendPhoto,
+        SetMyCommands,
+    )
+]
 
 
 class CommitBeforeSending(BaseRequestMiddleware):

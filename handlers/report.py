@@ -30,14 +30,13 @@ from bot.keyboards import days_keyboard, evidence_keyboard, indicator_keyboard, 
 from bot.quantity import InvalidQuantity, QuantityProblem, parse_quantity
 from bot.replies import show_in_place
 from bot.states import ReportFlow
-from storage.models import DailyReport, Employee, EvidenceKind, Indicator, ReportStatus
+from storage.models import DailyReport, Employee, EvidenceKind, ReportStatus
 from storage.people import Actor, nearest_admin
 from storage.reports import (
     MAX_EVIDENCE_PER_ACTIVITY,
     activity_lines,
     add_evidence,
     describe_activity,
-    open_activity,
     own_report,
     quantify_activity,
     remove_last_activity,
@@ -95,29 +94,29 @@ async def resume(
 ) -> None:
     """Show the step the report's draft stands at: the open activity, a new one, or the review."""
     assert report.id is not None
-    day = format_day(report.work_date, locale)
+    lines = await activity_lines(session, report.id)
     if report.status == ReportStatus.APPROVED:
         await state.clear()
-        lines = await activity_lines(session, report.id)
-        text = _("The report for {day} is approved and can no longer be changed.").format(day=day)
+        text = _("The report for {day} is approved and can no longer be changed.").format(
+            day=format_day(report.work_date, locale)
+        )
         await reply(
             text + "\n\n" + report_text(report.work_date, report.status, lines, locale), None
         )
         return
-    activity = await open_activity(session, report.id)
-    if activity is not None:
-        indicator = await session.get(Indicator, activity.indicator_id or 0)
-        measure = indicator.measure if indicator else None
-        await state.update_data(report_id=report.id, activity_id=activity.id, measure=measure)
-        if activity.description:
+    entering = next((line for line in lines if line.quantity is None), None)
+    if entering is not None:
+        await state.update_data(
+            report_id=report.id, activity_id=entering.id, measure=entering.measure
+        )
+        if entering.description:
             await state.set_state(ReportFlow.quantity)
-            await reply(_ask_quantity_text(measure), None)
+            await reply(_ask_quantity_text(entering.measure), None)
         else:
             await state.set_state(ReportFlow.description)
             await reply(_ask_description_text(), None)
         return
     await state.clear()
-    lines = await activity_lines(session, report.id)
     if lines:
         await _show_review(reply, report, lines, locale)
     else:
@@ -187,20 +186,16 @@ async def pick_indicator(
     actor: Actor,
 ) -> None:
     """Start an activity under the chosen indicator (0: additional task)."""
-    employee_id = _employee(actor).id or 0
-    report = await own_report(session, callback_data.report_id, employee_id)
-    if report is None or report.id is None:
-        await _expired(query)
-        return
+    report_id = callback_data.report_id
     started = await start_activity(
-        session, report.id, employee_id, callback_data.indicator_id or None
+        session, report_id, _employee(actor).id or 0, callback_data.indicator_id or None
     )
-    if started is None:
+    if started is None:  # not the user's draft, closed, or another activity is open
         await _expired(query)
         return
     activity_id, measure = started
     await state.set_state(ReportFlow.description)
-    await state.update_data(report_id=report.id, activity_id=activity_id, measure=measure)
+    await state.update_data(report_id=report_id, activity_id=activity_id, measure=measure)
     await show_in_place(query, _ask_description_text())
     await query.answer()
 
@@ -466,14 +461,14 @@ async def _submit(
     assert report.id is not None
     employee = _employee(actor)
     resubmission = report.submitted_at is not None
-    if not await submit_report(session, report.id, employee.id or 0, clock()):
-        await session.refresh(report)
+    now = clock()
+    if not await submit_report(session, report.id, employee.id or 0, now):
         if report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
             await query.answer(_("This report was already submitted."), show_alert=True)
         else:
             await _expired(query)
         return
-    await session.refresh(report)
+    report.status, report.submitted_at = ReportStatus.SUBMITTED, now
     await state.clear()
     lines = await activity_lines(session, report.id)
     supervisor = await supervisor_of(session, employee)

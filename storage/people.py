@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, literal
+from sqlalchemy import bindparam, exists, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,21 +36,23 @@ class Actor:
         return self.employee is not None and self.employee.is_admin
 
 
+_SUBORDINATE = aliased(Employee)
+_ACTOR = (
+    select(
+        Employee,
+        Unit,
+        exists()
+        .where(_SUBORDINATE.supervisor_id == Employee.id, _SUBORDINATE.is_active)
+        .label("has_subordinates"),
+    )
+    .join(Unit, Unit.id == Employee.unit_id)
+    .where(Employee.telegram_id == bindparam("the_telegram_id"), Employee.is_active)
+)
+
+
 async def load_actor(session: AsyncSession, telegram_id: int, user_key: str) -> Actor:
     """The active employee linked to `telegram_id` in one query, else the user's saved language."""
-    subordinate = aliased(Employee)
-    has_subordinates = (
-        exists()
-        .where(subordinate.supervisor_id == Employee.id, subordinate.is_active)
-        .label("has_subordinates")
-    )
-    row = (
-        await session.exec(
-            select(Employee, Unit, has_subordinates)
-            .join(Unit, Unit.id == Employee.unit_id)
-            .where(Employee.telegram_id == telegram_id, Employee.is_active)
-        )
-    ).first()
+    row = (await session.exec(_ACTOR, params={"the_telegram_id": telegram_id})).first()
     if row is not None:
         employee, unit, subordinates = row
         return Actor(telegram_id, user_key, employee, unit, bool(subordinates), employee.language)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Exists, and_, delete, exists, func, update
+from sqlalchemy import Numeric, and_, bindparam, delete, exists, func, literal, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +25,7 @@ from storage.models import (
     ReportStatus,
 )
 from storage.sql import insert_or_ignore
+from storage.types import UTCDateTime
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 MAX_EVIDENCE_PER_ACTIVITY = 20
@@ -43,39 +44,118 @@ class ActivityLine:
     evidence_count: int
 
 
+# Hot-path statements, built once (see storage.sql). Parameter names differ from column
+# names, which UPDATE reserves: :the_report, :the_employee, :the_activity, :the_indicator,
+# :the_day, :text, :amount, :now.
+_NOW = bindparam("now", type_=UTCDateTime())
+_EDITABLE = exists().where(
+    col(DailyReport.id) == bindparam("the_report"),
+    col(DailyReport.employee_id) == bindparam("the_employee"),
+    col(DailyReport.status).in_(EDITABLE),
+)
+_ENTERING = exists().where(
+    col(Activity.report_id) == bindparam("the_report"), col(Activity.quantity).is_(None)
+)
+_COMPLETE = exists().where(
+    col(Activity.report_id) == bindparam("the_report"), col(Activity.quantity).is_not(None)
+)
+_THIS_ACTIVITY = (
+    col(Activity.id) == bindparam("the_activity"),
+    col(Activity.report_id) == bindparam("the_report"),
+)
+_REPORT_FOR_DAY = select(DailyReport).where(
+    DailyReport.employee_id == bindparam("the_employee"),
+    DailyReport.work_date == bindparam("the_day"),
+)
+_OWN_REPORT = select(DailyReport).where(
+    DailyReport.id == bindparam("the_report"), DailyReport.employee_id == bindparam("the_employee")
+)
+_CAN_START = select(literal(1)).where(_EDITABLE, ~_ENTERING)
+_CAN_START_UNDER = select(Indicator.measure).where(
+    Indicator.id == bindparam("the_indicator"),
+    Indicator.employee_id == bindparam("the_employee"),
+    _EDITABLE,
+    ~_ENTERING,
+)
+_DESCRIBE = (
+    update(Activity)
+    .where(*_THIS_ACTIVITY, col(Activity.quantity).is_(None), _EDITABLE)
+    .values(description=bindparam("text"))
+)
+_QUANTIFY = (
+    update(Activity)
+    .where(
+        *_THIS_ACTIVITY,
+        col(Activity.quantity).is_(None),
+        col(Activity.description) != "",
+        _EDITABLE,
+    )
+    .values(quantity=bindparam("amount", type_=Numeric(14, 2)))
+)
+_EVIDENCE_COUNT = (
+    select(func.count(col(Evidence.id)))
+    .select_from(Activity)
+    .outerjoin(Evidence, col(Evidence.activity_id) == Activity.id)
+    .where(*_THIS_ACTIVITY, col(Activity.quantity).is_not(None), _EDITABLE)
+    .group_by(col(Activity.id))
+)
+_REMOVE_LAST = delete(Activity).where(
+    col(Activity.id)
+    == select(func.max(Activity.id))
+    .where(Activity.report_id == bindparam("the_report"))
+    .scalar_subquery(),
+    _EDITABLE,
+)
+_SUBMIT = (
+    update(DailyReport)
+    .where(
+        col(DailyReport.id) == bindparam("the_report"),
+        col(DailyReport.employee_id) == bindparam("the_employee"),
+        col(DailyReport.status).in_(EDITABLE),
+        _COMPLETE,
+        ~_ENTERING,
+    )
+    .values(status=ReportStatus.SUBMITTED, submitted_at=_NOW, updated_at=_NOW)
+)
+_ACTIVITY_LINES = (
+    select(
+        Activity.id,
+        Activity.description,
+        Activity.quantity,
+        Indicator.code,
+        Indicator.title,
+        Indicator.measure,
+        select(func.count(col(Evidence.id)))
+        .where(col(Evidence.activity_id) == Activity.id)
+        .scalar_subquery(),
+    )
+    .outerjoin(Indicator, col(Indicator.id) == Activity.indicator_id)
+    .where(Activity.report_id == bindparam("the_report"))
+    .order_by(col(Activity.id))
+)
+
+
 async def report_for_day(
     session: AsyncSession, employee_id: int, work_date: date, now: datetime
 ) -> DailyReport:
     """The employee's report for `work_date`, created as a draft if there is none yet."""
-    await session.exec(
-        insert_or_ignore(
-            session,
-            DailyReport,
-            employee_id=employee_id,
-            work_date=work_date,
-            status=ReportStatus.DRAFT,
-            created_at=now,
-            updated_at=now,
-        )
+    await insert_or_ignore(
+        session,
+        DailyReport,
+        employee_id=employee_id,
+        work_date=work_date,
+        status=ReportStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
     )
-    return (
-        await session.exec(
-            select(DailyReport).where(
-                DailyReport.employee_id == employee_id, DailyReport.work_date == work_date
-            )
-        )
-    ).one()
+    params = {"the_employee": employee_id, "the_day": work_date}
+    return (await session.exec(_REPORT_FOR_DAY, params=params)).one()
 
 
 async def own_report(session: AsyncSession, report_id: int, employee_id: int) -> DailyReport | None:
     """The report if it belongs to this employee (callback data is never trusted)."""
-    return (
-        await session.exec(
-            select(DailyReport).where(
-                DailyReport.id == report_id, DailyReport.employee_id == employee_id
-            )
-        )
-    ).first()
+    params = {"the_report": report_id, "the_employee": employee_id}
+    return (await session.exec(_OWN_REPORT, params=params)).first()
 
 
 async def reopen_if_submitted(session: AsyncSession, report_id: int, now: datetime) -> None:
@@ -87,50 +167,23 @@ async def reopen_if_submitted(session: AsyncSession, report_id: int, now: dateti
     )
 
 
-def _editable(report_id: int, employee_id: int) -> Exists:
-    """The report exists, belongs to the employee and is still a draft or returned."""
-    return exists().where(
-        col(DailyReport.id) == report_id,
-        col(DailyReport.employee_id) == employee_id,
-        col(DailyReport.status).in_(EDITABLE),
-    )
-
-
-async def open_activity(session: AsyncSession, report_id: int) -> Activity | None:
-    """The activity still being entered (no quantity yet), if any."""
-    return (
-        await session.exec(
-            select(Activity).where(
-                Activity.report_id == report_id, col(Activity.quantity).is_(None)
-            )
-        )
-    ).first()
-
-
 async def start_activity(
     session: AsyncSession, report_id: int, employee_id: int, indicator_id: int | None
 ) -> tuple[int, str | None] | None:
     """A new activity under `indicator_id` (None: additional task): its id and unit of measure.
 
-    None when the draft is closed, the indicator is not the employee's, or another activity
-    is still being entered (the button pressed is stale).
+    None when the draft is closed or not the employee's, the indicator is not theirs, or
+    another activity is still being entered (the button pressed is stale).
     """
-    measure = None
-    if indicator_id is not None:
-        measure = (
-            await session.exec(
-                select(Indicator.measure).where(
-                    Indicator.id == indicator_id, Indicator.employee_id == employee_id
-                )
-            )
-        ).first()
-        if measure is None:
-            return None
-    pending = exists().where(col(Activity.report_id) == report_id, col(Activity.quantity).is_(None))
-    draft_open = await session.exec(
-        select(DailyReport.id).where(_editable(report_id, employee_id), ~pending)
-    )
-    if draft_open.first() is None:
+    params = {"the_report": report_id, "the_employee": employee_id}
+    if indicator_id is None:
+        measure = None
+        allowed = (await session.exec(_CAN_START, params=params)).first() is not None
+    else:
+        params["the_indicator"] = indicator_id
+        measure = (await session.exec(_CAN_START_UNDER, params=params)).first()
+        allowed = measure is not None
+    if not allowed:
         return None
     activity = Activity(report_id=report_id, indicator_id=indicator_id)
     session.add(activity)
@@ -143,16 +196,8 @@ async def describe_activity(
     session: AsyncSession, activity_id: int, report_id: int, employee_id: int, text: str
 ) -> bool:
     """Set the description of the activity being entered; False if the draft moved on."""
-    result = await session.exec(
-        update(Activity)
-        .where(
-            col(Activity.id) == activity_id,
-            col(Activity.report_id) == report_id,
-            col(Activity.quantity).is_(None),
-            _editable(report_id, employee_id),
-        )
-        .values(description=text)
-    )
+    params = {"the_activity": activity_id, "the_report": report_id, "the_employee": employee_id}
+    result = await session.exec(_DESCRIBE, params={**params, "text": text})
     return result.rowcount == 1
 
 
@@ -160,17 +205,8 @@ async def quantify_activity(
     session: AsyncSession, activity_id: int, report_id: int, employee_id: int, quantity: Decimal
 ) -> bool:
     """Set the quantity, completing the activity; False if the draft moved on."""
-    result = await session.exec(
-        update(Activity)
-        .where(
-            col(Activity.id) == activity_id,
-            col(Activity.report_id) == report_id,
-            col(Activity.quantity).is_(None),
-            col(Activity.description) != "",
-            _editable(report_id, employee_id),
-        )
-        .values(quantity=quantity)
-    )
+    params = {"the_activity": activity_id, "the_report": report_id, "the_employee": employee_id}
+    result = await session.exec(_QUANTIFY, params={**params, "amount": quantity})
     return result.rowcount == 1
 
 
@@ -190,90 +226,40 @@ async def add_evidence(
 
     The same file sent twice is kept once. None if the draft is closed or the activity full.
     """
-    target = await session.exec(
-        select(func.count(col(Evidence.id)))
-        .select_from(Activity)
-        .outerjoin(Evidence, col(Evidence.activity_id) == Activity.id)
-        .where(
-            col(Activity.id) == activity_id,
-            col(Activity.report_id) == report_id,
-            col(Activity.quantity).is_not(None),
-            _editable(report_id, employee_id),
-        )
-        .group_by(col(Activity.id))
-    )
-    count = target.first()
+    params = {"the_activity": activity_id, "the_report": report_id, "the_employee": employee_id}
+    count = (await session.exec(_EVIDENCE_COUNT, params=params)).first()
     if count is None or count >= MAX_EVIDENCE_PER_ACTIVITY:
         return None
-    inserted = await session.exec(
-        insert_or_ignore(
-            session,
-            Evidence,
-            activity_id=activity_id,
-            kind=kind,
-            file_id=file_id,
-            file_unique_id=file_unique_id,
-            file_name=file_name,
-            caption=caption,
-        )
+    inserted = await insert_or_ignore(
+        session,
+        Evidence,
+        activity_id=activity_id,
+        kind=kind,
+        file_id=file_id,
+        file_unique_id=file_unique_id,
+        file_name=file_name,
+        caption=caption,
     )
-    return count + inserted.rowcount
+    return count + inserted
 
 
 async def remove_last_activity(session: AsyncSession, report_id: int, employee_id: int) -> bool:
     """Delete the newest activity of an open draft (its evidence goes with it)."""
-    newest = select(func.max(Activity.id)).where(Activity.report_id == report_id).scalar_subquery()
-    result = await session.exec(
-        delete(Activity).where(col(Activity.id) == newest, _editable(report_id, employee_id))
-    )
-    return result.rowcount == 1
+    params = {"the_report": report_id, "the_employee": employee_id}
+    return (await session.exec(_REMOVE_LAST, params=params)).rowcount == 1
 
 
 async def submit_report(
     session: AsyncSession, report_id: int, employee_id: int, now: datetime
 ) -> bool:
     """Mark an open draft with at least one complete activity submitted; True only once."""
-    complete = exists().where(
-        col(Activity.report_id) == report_id, col(Activity.quantity).is_not(None)
-    )
-    incomplete = exists().where(
-        col(Activity.report_id) == report_id, col(Activity.quantity).is_(None)
-    )
-    result = await session.exec(
-        update(DailyReport)
-        .where(
-            col(DailyReport.id) == report_id,
-            col(DailyReport.employee_id) == employee_id,
-            col(DailyReport.status).in_(EDITABLE),
-            complete,
-            ~incomplete,
-        )
-        .values(status=ReportStatus.SUBMITTED, submitted_at=now, updated_at=now)
-    )
-    return result.rowcount == 1
+    params = {"the_report": report_id, "the_employee": employee_id, "now": now}
+    return (await session.exec(_SUBMIT, params=params)).rowcount == 1
 
 
 async def activity_lines(session: AsyncSession, report_id: int) -> list[ActivityLine]:
     """The report's activities in entry order, with indicator and evidence count (one query)."""
-    evidence_count = (
-        select(func.count(col(Evidence.id)))
-        .where(col(Evidence.activity_id) == Activity.id)
-        .scalar_subquery()
-    )
-    rows = await session.exec(
-        select(
-            Activity.id,
-            Activity.description,
-            Activity.quantity,
-            Indicator.code,
-            Indicator.title,
-            Indicator.measure,
-            evidence_count,
-        )
-        .outerjoin(Indicator, col(Indicator.id) == Activity.indicator_id)
-        .where(Activity.report_id == report_id)
-        .order_by(col(Activity.id))
-    )
+    rows = await session.exec(_ACTIVITY_LINES, params={"the_report": report_id})
     return [ActivityLine(*row) for row in rows.all()]
 
 

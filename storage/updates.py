@@ -13,9 +13,9 @@ from storage.sql import insert_or_ignore
 
 async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Record `update_id` in the current transaction; False when it was already handled."""
-    statement = insert_or_ignore(session, ProcessedUpdate, update_id=update_id, processed_at=now)
-    result = await session.exec(statement)
-    return result.rowcount == 1
+    return (
+        await insert_or_ignore(session, ProcessedUpdate, update_id=update_id, processed_at=now) == 1
+    )
 
 
 async def prune_processed_updates(session: AsyncSession, before: datetime) -> int:
