@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.invites import issue_invites
-from storage.models import Employee, Indicator, Unit
+from storage.models import Activity, DailyReport, Employee, Indicator, ReportStatus, Unit
 from storage.types import utcnow
 
 HEAD_NIP = "197001012000031001"
@@ -108,3 +108,27 @@ async def add_indicator(
 def fixed_clock(moment: datetime) -> Callable[[], datetime]:
     """A clock stopped at `moment` (aware UTC)."""
     return lambda: moment
+
+
+async def add_report(
+    session: AsyncSession,
+    employee: Employee,
+    day: date,
+    status: ReportStatus,
+    activities: list[tuple[Indicator | None, str]],
+) -> DailyReport:
+    """A report with activities given as (indicator or None, quantity)."""
+    report = DailyReport(employee_id=employee.id, work_date=day, status=status)
+    session.add(report)
+    await session.flush()
+    session.add_all(
+        Activity(
+            report_id=report.id,
+            indicator_id=indicator.id if indicator else None,
+            description=f"Kegiatan {day.isoformat()}",
+            quantity=Decimal(quantity),
+        )
+        for indicator, quantity in activities
+    )
+    await session.commit()
+    return report

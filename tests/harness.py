@@ -73,11 +73,15 @@ class FedBot:
     """The dispatcher fed updates directly, answered in-process by a RecordingSession."""
 
     def __init__(
-        self, settings: Settings, sessionmaker: SessionMaker, telegram: FakeTelegram
+        self,
+        settings: Settings,
+        sessionmaker: SessionMaker,
+        telegram: FakeTelegram,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.telegram = telegram
         self.bot: Bot = build_bot(settings, session=RecordingSession(telegram))
-        self.dispatcher = build_dispatcher(settings, sessionmaker)
+        self.dispatcher = build_dispatcher(settings, sessionmaker, clock=clock)
 
     async def deliver(self, update_id: int) -> None:
         """Feed the queued update with this id, as polling would."""

@@ -15,7 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from storage.models import Employee, Unit
+from storage.models import Employee, Indicator, Unit
 from tests.factories import STAFF_NIP, seed_org
 from tests.fake_telegram import TOKEN, FakeTelegramServer
 from tests.harness import Fetch
@@ -204,3 +204,25 @@ async def test_invites_with_a_token_telegram_refuses(
     status, stdout, stderr = await kinerja_bot("invites", cwd=tmp_path, env=env)
     assert status == 2 and stdout == ""
     assert stderr == "kinerja-bot: setting BOT_TOKEN was refused by Telegram\n"
+
+
+async def test_import_targets_from_the_command_line(
+    tmp_path: Path, session: AsyncSession, settings: Settings, fetch: Fetch
+) -> None:
+    await seed_org(session)
+    good = (
+        "nip,year,code,title,unit,target,q1,q2,q3,q4\n"
+        f"{STAFF_NIP},2026,RHK-1,Menyusun SK mutasi,dokumen,120,,,,\n"
+    )
+    bad = good + f"{STAFF_NIP},2026,RHK-2,Layanan,orang,-5,,,,\n12345,2026,X,Y,dok,1,,,,\n"
+    env = {"DATABASE_URL": settings.database_url}
+    (tmp_path / "targets.csv").write_text(bad)
+    status, _, stderr = await kinerja_bot("import-targets", "targets.csv", cwd=tmp_path, env=env)
+    assert status == 1
+    assert "targets.csv:3: target:" in stderr and "targets.csv:4: nip:" in stderr
+    assert await fetch(select(Indicator.code)) == []
+
+    (tmp_path / "targets.csv").write_text(good)
+    status, stdout, _ = await kinerja_bot("import-targets", "targets.csv", cwd=tmp_path, env=env)
+    assert status == 0 and "indicators: 1 created, 0 updated, 0 unchanged" in stdout
+    assert await fetch(select(Indicator.code)) == ["RHK-1"]
