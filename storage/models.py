@@ -202,3 +202,36 @@ class Evidence(SQLModel, table=True):
     file_unique_id: str = Field(max_length=64)
     file_name: str | None = Field(default=None, max_length=255)
     caption: str | None = Field(default=None, max_length=1024)
+
+
+class Delegation(SQLModel, table=True):
+    """An acting supervisor (Plt) who may decide for a supervisor until a date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    supervisor_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    acting_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    valid_until: date
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    revoked_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class ReportNotice(SQLModel, table=True):
+    """A message that showed a submitted report to someone who may decide it."""
+
+    __tablename__ = "report_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(
+        sa_column=Column(
+            ForeignKey("daily_report.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    recipient_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False)
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int
