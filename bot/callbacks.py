@@ -54,3 +54,30 @@ class ShowEvidence(CallbackData, prefix="re"):
     """Send the evidence files of a report."""
 
     report_id: int
+
+
+class Verdict(StrEnum):
+    APPROVE = "ok"
+    RETURN = "back"
+    EVIDENCE = "files"
+
+
+class Decide(CallbackData, prefix="ap"):
+    """A supervisor's button on one revision of a submitted report."""
+
+    report_id: int
+    revision: int
+    verdict: Verdict
+
+
+class AllStep(StrEnum):
+    ASK = "ask"
+    YES = "yes"
+    NO = "no"
+
+
+class ApproveAll(CallbackData, prefix="aa"):
+    """Approve every pending report submitted up to a moment (Unix seconds)."""
+
+    up_to: int
+    step: AllStep

@@ -10,7 +10,7 @@ import asyncio
 import csv
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
+from storage.approvals import DelegationError, delegate, revoke
 from storage.db import make_engine, make_sessionmaker
 from storage.invites import UnknownUnitError, deep_link, issue_invites
 from storage.migrate import downgrade, upgrade
@@ -62,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_argument(
         "file", type=Path, metavar="FILE", help="CSV or XLSX: nip,year,code,title,unit,target,..."
     )
+
+    delegate = commands.add_parser(
+        "delegate", help="let an acting supervisor (Plt) decide for a supervisor until a date"
+    )
+    delegate.add_argument("supervisor", metavar="FROM_NIP", help="the supervisor")
+    delegate.add_argument("acting", metavar="TO_NIP", help="the acting supervisor (Plt)")
+    delegate.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    delegate.add_argument("--revoke", action="store_true", help="end the delegation now")
 
     invites = commands.add_parser(
         "invites", help="issue invite links for active employees not yet linked"
@@ -162,6 +171,30 @@ def _write_invites(file: TextIO, rows: list[tuple[str, str, str]]) -> None:
     writer.writerows(rows)
 
 
+async def _delegate(settings: Settings, args: argparse.Namespace) -> None:
+    if args.revoke == (args.until is not None):
+        raise CommandError("give either --until YYYY-MM-DD or --revoke")
+    engine = make_engine(settings.database_url)
+    now = utcnow()
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            if args.revoke:
+                ended = await revoke(session, args.supervisor, args.acting, now)
+                message = f"{ended} delegation(s) from {args.supervisor} to {args.acting} revoked"
+            else:
+                await delegate(session, args.supervisor, args.acting, args.until, now.date())
+                message = (
+                    f"{args.acting} may decide for {args.supervisor} until {args.until} (inclusive)"
+                )
+            await session.commit()
+    except DelegationError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        await engine.dispose()
+    print(message)
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
         settings.require_token()
@@ -185,6 +218,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         asyncio.run(
             _import(settings, (args.file,), lambda session: import_targets(session, args.file))
         )
+    elif args.command == "delegate":
+        asyncio.run(_delegate(settings, args))
     elif args.command == "invites":
         asyncio.run(_invites(settings, args.unit, args.out, args.bot_username))
 

@@ -41,7 +41,10 @@ PROGRESS = CommandSpec(
 )
 HISTORY = CommandSpec("riwayat", "history", __("Your recent reports"), for_employees=True)
 TARGETS = CommandSpec("target", "targets", __("Your performance indicators"), for_employees=True)
-MENU = (REPORT, PROGRESS, HISTORY, TARGETS, HELP, LANGUAGE, CANCEL)
+PENDING = CommandSpec(
+    "persetujuan", "pending", __("Reports waiting for your approval"), for_employees=True
+)
+MENU = (REPORT, PROGRESS, HISTORY, TARGETS, PENDING, HELP, LANGUAGE, CANCEL)
 
 
 def menu_commands(i18n: I18n, locale: str) -> list[BotCommand]:

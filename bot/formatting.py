@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.markdown import html_decoration as html
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from storage.approvals import ReportCard
 from storage.models import Employee, ReportStatus
 from storage.reports import ActivityLine
 
@@ -117,3 +119,39 @@ def report_text(
 def quarter_label(quarter: int) -> str:
     """`TW 1` (triwulan) in Indonesian, `Q1` in English."""
     return _("Q{quarter}").format(quarter=quarter)
+
+
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def format_moment(moment: datetime, timezone: str, locale: str) -> str:
+    """`25 Nov 2026 11:05 WITA`: a moment in a unit's time zone."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    zone = ZONE_NAMES.get(timezone, timezone)
+    return f"{format_datetime(local, 'd MMM y HH:mm', locale=locale)} {zone}"
+
+
+def decision_stamp(card: ReportCard, timezone: str, locale: str) -> str:
+    """Who decided a report and when, as shown under the report."""
+    report = card.report
+    assert report.decided_at is not None
+    values = {
+        "name": html.quote(card.decided_by.name if card.decided_by else "?"),
+        "when": format_moment(report.decided_at, timezone, locale),
+    }
+    if report.status == ReportStatus.APPROVED:
+        return "✅ " + _("Approved by {name} · {when}").format(**values)
+    return "↩️ " + _("Returned by {name} · {when}").format(**values)
+
+
+def card_text(card: ReportCard, locale: str) -> str:
+    """A report as its supervisor sees it: employee, date, status, activities."""
+    report = card.report
+    return report_text(
+        report.work_date,
+        report.status,
+        card.lines,
+        locale,
+        employee=card.employee,
+        return_reason=report.return_reason,
+    )

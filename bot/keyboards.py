@@ -11,6 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
+    AllStep,
+    ApproveAll,
+    Decide,
     LanguageChoice,
     OpenReport,
     PickDay,
@@ -18,6 +21,7 @@ from bot.callbacks import (
     ReportAction,
     ReportStep,
     ShowEvidence,
+    Verdict,
 )
 from bot.formatting import format_short_day, status_icon
 from storage.models import Indicator
@@ -117,5 +121,47 @@ def evidence_button(report_id: int, count: int) -> InlineKeyboardMarkup | None:
     builder.button(
         text="📎 " + _("Evidence ({count})").format(count=count),
         callback_data=ShowEvidence(report_id=report_id),
+    )
+    return builder.as_markup()
+
+
+def decision_keyboard(report_id: int, revision: int, evidence: int) -> InlineKeyboardMarkup:
+    """Approve, return, and (when there are files) see the evidence."""
+    builder = InlineKeyboardBuilder()
+    buttons = [("✅ " + _("Approve"), Verdict.APPROVE), ("↩️ " + _("Return"), Verdict.RETURN)]
+    if evidence:
+        buttons.append(("📎 " + _("Evidence ({count})").format(count=evidence), Verdict.EVIDENCE))
+    for text, verdict in buttons:
+        builder.button(
+            text=text, callback_data=Decide(report_id=report_id, revision=revision, verdict=verdict)
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def approve_all_keyboard(up_to: int, count: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="✅ " + _("Approve all ({count})").format(count=count),
+        callback_data=ApproveAll(up_to=up_to, step=AllStep.ASK),
+    )
+    return builder.as_markup()
+
+
+def confirm_all_keyboard(up_to: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="✅ " + _("Yes, approve all"), callback_data=ApproveAll(up_to=up_to, step=AllStep.YES)
+    )
+    builder.button(text=_("Cancel"), callback_data=ApproveAll(up_to=up_to, step=AllStep.NO))
+    return builder.as_markup()
+
+
+def edit_report_keyboard(report_id: int) -> InlineKeyboardMarkup:
+    """For an employee whose report came back: open it to change and resubmit."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="✏️ " + _("Edit report"),
+        callback_data=ReportStep(report_id=report_id, action=ReportAction.REVIEW),
     )
     return builder.as_markup()

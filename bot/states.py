@@ -11,3 +11,9 @@ class ReportFlow(StatesGroup):
     description = State()
     quantity = State()
     evidence = State()
+
+
+class ApprovalFlow(StatesGroup):
+    """Returning a report: the supervisor writes the reason."""
+
+    reason = State()

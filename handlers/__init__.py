@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    approval,
     cancel,
     fallback,
     help,
@@ -29,6 +30,7 @@ def get_routers() -> list[Router]:
         language.build_router(),
         help.build_router(),
         report.build_router(),
+        approval.build_router(),
         progress.build_router(),
         history.build_router(),
         targets.build_router(),

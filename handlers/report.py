@@ -6,13 +6,12 @@ entered. After a restart (state lost), /lapor finds the draft and continues wher
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, get_i18n
@@ -27,9 +26,11 @@ from bot.domain import local_today
 from bot.filters import IsEmployee
 from bot.formatting import format_day, report_text
 from bot.keyboards import days_keyboard, evidence_keyboard, indicator_keyboard, review_keyboard
+from bot.notices import send_for_decision
 from bot.quantity import InvalidQuantity, QuantityProblem, parse_quantity
 from bot.replies import show_in_place
 from bot.states import ReportFlow
+from storage.approvals import ReportCard, approvers_of
 from storage.models import DailyReport, Employee, EvidenceKind, ReportStatus
 from storage.people import Actor, nearest_admin
 from storage.reports import (
@@ -47,8 +48,6 @@ from storage.reports import (
     supervisor_of,
     year_indicators,
 )
-
-logger = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 1000
 Reply = Callable[[str, InlineKeyboardMarkup | None], Awaitable[Any]]
@@ -468,27 +467,31 @@ async def _submit(
         else:
             await _expired(query)
         return
-    report.status, report.submitted_at = ReportStatus.SUBMITTED, now
+    # The ORM applied the UPDATE to `report` too: status, submitted_at and revision are new.
     await state.clear()
     lines = await activity_lines(session, report.id)
-    supervisor = await supervisor_of(session, employee)
-    if supervisor is not None and supervisor.telegram_id is not None:
-        note = _("Sent to your supervisor, {name}.").format(name=html.quote(supervisor.name))
-    elif supervisor is not None:
-        note = _(
-            "Your report is stored. Your supervisor, {name}, has not joined the bot yet "
-            "and will see it there."
-        ).format(name=html.quote(supervisor.name))
-    else:
-        note = await _no_supervisor_note(session, employee)
+    recipients = await approvers_of(session, employee, _today(actor, clock))
+    note = await _submission_note(session, employee, recipients)
     text = "✅ " + _("Report submitted.") + " " + note + "\n\n"
     await show_in_place(query, text + report_text(report.work_date, report.status, lines, locale))
     await query.answer()
-    if supervisor is not None and supervisor.telegram_id is not None:
-        await _notify_supervisor(bot, i18n, supervisor, employee, report, lines, resubmission)
+    card = ReportCard(report, employee, None, lines)
+    await send_for_decision(bot, i18n, session, [card], recipients, updated=resubmission)
 
 
-async def _no_supervisor_note(session: AsyncSession, employee: Employee) -> str:
+async def _submission_note(
+    session: AsyncSession, employee: Employee, recipients: list[Employee]
+) -> str:
+    """Who will decide the report, or why nobody can yet."""
+    if recipients:
+        names = ", ".join(html.quote(person.name) for person in recipients)
+        return _("Sent for approval to {names}.").format(names=names)
+    supervisor = await supervisor_of(session, employee)
+    if supervisor is not None:
+        return _(
+            "Your report is stored. Your supervisor, {name}, has not joined the bot yet "
+            "and will see it there."
+        ).format(name=html.quote(supervisor.name))
     admin = await nearest_admin(session, employee.unit_id)
     if admin is None:
         return _("Your report is stored. No direct supervisor is set for you yet.")
@@ -496,31 +499,6 @@ async def _no_supervisor_note(session: AsyncSession, employee: Employee) -> str:
         "Your report is stored. No direct supervisor is set for you yet; "
         "your unit's admin is {name}."
     ).format(name=html.quote(admin.name))
-
-
-async def _notify_supervisor(
-    bot: Bot,
-    i18n: I18n,
-    supervisor: Employee,
-    employee: Employee,
-    report: DailyReport,
-    lines: list[Any],
-    resubmission: bool,
-) -> None:
-    """The report, in the supervisor's language; a blocked bot is logged, not retried."""
-    assert supervisor.telegram_id is not None
-    locale = supervisor.language or i18n.default_locale
-    with i18n.use_locale(locale):
-        heading = _("📥 Updated daily report") if resubmission else _("📥 New daily report")
-        text = (
-            heading
-            + "\n\n"
-            + report_text(report.work_date, report.status, lines, locale, employee=employee)
-        )
-    try:
-        await bot.send_message(supervisor.telegram_id, text)
-    except TelegramAPIError as error:
-        logger.warning("could not notify the supervisor of report %s: %s", report.id, error)
 
 
 def build_router() -> Router:

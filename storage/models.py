@@ -163,6 +163,8 @@ class DailyReport(SQLModel, table=True):
         default=None, sa_column=Column(ForeignKey("employee.id", ondelete="SET NULL"))
     )
     return_reason: str | None = Field(default=None, sa_column=Column(Text))
+    # Submissions so far: approval buttons carry it, so those of an older version go stale.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Activity(SQLModel, table=True):

@@ -115,20 +115,31 @@ _SUBMIT = (
         _COMPLETE,
         ~_ENTERING,
     )
-    .values(status=ReportStatus.SUBMITTED, submitted_at=_NOW, updated_at=_NOW)
+    .values(
+        status=ReportStatus.SUBMITTED,
+        submitted_at=_NOW,
+        updated_at=_NOW,
+        revision=col(DailyReport.revision) + 1,
+    )
+)
+_LINE_COLUMNS = (
+    Activity.id,
+    Activity.description,
+    Activity.quantity,
+    Indicator.code,
+    Indicator.title,
+    Indicator.measure,
+    select(func.count(col(Evidence.id)))
+    .where(col(Evidence.activity_id) == Activity.id)
+    .scalar_subquery(),
+)
+_ACTIVITY_LINES_OF = (
+    select(Activity.report_id, *_LINE_COLUMNS)
+    .outerjoin(Indicator, col(Indicator.id) == Activity.indicator_id)
+    .order_by(col(Activity.id))
 )
 _ACTIVITY_LINES = (
-    select(
-        Activity.id,
-        Activity.description,
-        Activity.quantity,
-        Indicator.code,
-        Indicator.title,
-        Indicator.measure,
-        select(func.count(col(Evidence.id)))
-        .where(col(Evidence.activity_id) == Activity.id)
-        .scalar_subquery(),
-    )
+    select(*_LINE_COLUMNS)
     .outerjoin(Indicator, col(Indicator.id) == Activity.indicator_id)
     .where(Activity.report_id == bindparam("the_report"))
     .order_by(col(Activity.id))
@@ -255,6 +266,17 @@ async def submit_report(
     """Mark an open draft with at least one complete activity submitted; True only once."""
     params = {"the_report": report_id, "the_employee": employee_id, "now": now}
     return (await session.exec(_SUBMIT, params=params)).rowcount == 1
+
+
+async def activity_lines_of(
+    session: AsyncSession, report_ids: list[int]
+) -> dict[int, list[ActivityLine]]:
+    """The activities of several reports, by report (one query)."""
+    rows = await session.exec(_ACTIVITY_LINES_OF.where(col(Activity.report_id).in_(report_ids)))
+    lines: dict[int, list[ActivityLine]] = {}
+    for report_id, *fields in rows.all():
+        lines.setdefault(report_id, []).append(ActivityLine(*fields))
+    return lines
 
 
 async def activity_lines(session: AsyncSession, report_id: int) -> list[ActivityLine]:

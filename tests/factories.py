@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -118,7 +118,12 @@ async def add_report(
     activities: list[tuple[Indicator | None, str]],
 ) -> DailyReport:
     """A report with activities given as (indicator or None, quantity)."""
-    report = DailyReport(employee_id=employee.id, work_date=day, status=status)
+    submitted_at = None
+    if status != ReportStatus.DRAFT:  # 09:00 WITA on the work date
+        submitted_at = datetime.combine(day, time(1, 0), tzinfo=UTC)
+    report = DailyReport(
+        employee_id=employee.id, work_date=day, status=status, submitted_at=submitted_at
+    )
     session.add(report)
     await session.flush()
     session.add_all(

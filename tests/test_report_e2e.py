@@ -77,7 +77,7 @@ async def test_report_with_two_activities_and_a_photo_is_submitted(
     assert "2. <i>Additional task</i> — 1" in review
 
     submitted = await press(staff, "Submit")
-    assert submitted.startswith("✅ Report submitted. Sent to your supervisor, Siti Rahmawati.")
+    assert submitted.startswith("✅ Report submitted. Sent for approval to Siti Rahmawati.")
     notice = await head.reply()
     assert notice.text.startswith("📥 Laporan harian baru")
     assert "Budi &lt;Santoso&gt;" in notice.text

@@ -1,8 +1,8 @@
-"""delegations and report notices
+"""delegations, report notices, report revisions
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 08:23:52.624329
+Create Date: 2026-11-25 08:25:01.510440
 """
 
 from collections.abc import Sequence
@@ -48,9 +48,15 @@ def upgrade() -> None:
     with op.batch_alter_table('report_notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_notice_report_id'), ['report_id'], unique=False)
 
+    with op.batch_alter_table('daily_report', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('revision', sa.Integer(), server_default='0', nullable=False))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('daily_report', schema=None) as batch_op:
+        batch_op.drop_column('revision')
+
     with op.batch_alter_table('report_notice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_notice_report_id'))
 

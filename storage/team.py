@@ -1,0 +1,352 @@
+"""Team aggregates for a supervisor: the subordinate tree, weekly activity, achievement, chart.
+
+Every function runs ONE statement whatever the team size: a recursive CTE over
+`employee.supervisor_id` finds the team and the database does the counting. The statements
+are built once with bind parameters (see storage.sql): :the_supervisor, :the_today,
+:the_week_start, :the_year, :the_quarter_start, :the_quarter_end, :the_start, :the_end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import CTE, ColumnElement, Text, and_, bindparam, case, cast, exists
+from sqlalchemy.orm import aliased
+from sqlmodel import col, func, literal, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import quarter_bounds, quarter_target
+from storage.models import Activity, DailyReport, Employee, Indicator, ReportStatus
+from storage.progress import COUNTED_STATUSES, to_decimal
+
+# Guards the recursion against a supervisor_id cycle; real trees are 4-6 levels deep.
+MAX_DEPTH = 32
+# Sibling ranks become fixed-width path segments ("1000001", "1000002", ...), so sorting the
+# concatenated path as text lists every member right before its own subtree.
+_SEGMENT_BASE = 1_000_000
+VISIBLE_STATUSES = (
+    ReportStatus.SUBMITTED.value,
+    ReportStatus.APPROVED.value,
+    ReportStatus.RETURNED.value,
+)
+
+
+def monday_of(day: date) -> date:
+    """The Monday of the week `day` falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+def _members() -> CTE:
+    """`members(id, supervisor_id, depth)`: active subordinates of :the_supervisor, any depth."""
+    members = (
+        select(col(Employee.id), col(Employee.supervisor_id), literal(1).label("depth"))
+        .where(col(Employee.supervisor_id) == bindparam("the_supervisor"), col(Employee.is_active))
+        .cte("members", recursive=True)
+    )
+    below = aliased(Employee, name="below")
+    return members.union_all(
+        select(below.id, below.supervisor_id, members.c.depth + 1).where(
+            below.supervisor_id == members.c.id, below.is_active, members.c.depth < MAX_DEPTH
+        )
+    )
+
+
+def _segment(rank: Any) -> ColumnElement[str]:
+    return cast(rank + _SEGMENT_BASE, Text)
+
+
+def _tree() -> CTE:
+    """`tree(id, supervisor_id, depth, path)`: the members with a depth-first sort key.
+
+    Siblings are ranked by name (then id) among the members only, then a second recursion
+    concatenates the ranks from the top down.
+    """
+    members = _members()
+    ranked = (
+        select(
+            members.c.id,
+            members.c.supervisor_id,
+            members.c.depth,
+            func.row_number()
+            .over(partition_by=members.c.supervisor_id, order_by=(Employee.name, Employee.id))
+            .label("rank"),
+        )
+        .join(Employee, col(Employee.id) == members.c.id)
+        .cte("ranked")
+    )
+    tree = (
+        select(
+            ranked.c.id,
+            ranked.c.supervisor_id,
+            ranked.c.depth,
+            _segment(ranked.c.rank).label("path"),
+        )
+        .where(ranked.c.depth == 1)
+        .cte("tree", recursive=True)
+    )
+    child = ranked.alias("child")
+    return tree.union_all(
+        select(
+            child.c.id,
+            child.c.supervisor_id,
+            child.c.depth,
+            tree.c.path + _segment(child.c.rank),
+        ).where(child.c.supervisor_id == tree.c.id)
+    )
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A direct or indirect subordinate, placed in the tree."""
+
+    employee_id: int
+    nip: str
+    name: str
+    position: str
+    depth: int  # 1 = direct subordinate of the supervisor, 2 = theirs, ...
+    supervisor_id: int  # their own direct supervisor
+    telegram_linked: bool
+
+
+_TREE = _tree()
+_TEAM_TREE = (
+    select(
+        _TREE.c.id,
+        col(Employee.nip),
+        col(Employee.name),
+        col(Employee.position),
+        _TREE.c.depth,
+        _TREE.c.supervisor_id,
+        col(Employee.telegram_id).is_not(None).label("linked"),
+    )
+    .join(Employee, col(Employee.id) == _TREE.c.id)
+    .order_by(_TREE.c.path)
+)
+
+
+async def team_tree(session: AsyncSession, supervisor_id: int) -> list[TeamMember]:
+    """Active subordinates at any depth, depth-first (each before its subtree), siblings by name."""
+    rows = await session.exec(_TEAM_TREE, params={"the_supervisor": supervisor_id})
+    return [
+        TeamMember(id_, nip, name, position, depth, boss, bool(linked))
+        for id_, nip, name, position, depth, boss, linked in rows.all()
+    ]
+
+
+@dataclass(frozen=True)
+class MemberActivity:
+    """How one member has been reporting this week."""
+
+    employee_id: int
+    today_status: ReportStatus | None  # None: no report for today, or only a draft
+    week_days_reported: int  # work dates this week with a submitted or approved report
+    week_returned: int  # reports this week sent back for revision
+    pending: int  # reports awaiting a decision, any date
+    copy_paste: int  # reports this week repeating an earlier activity description verbatim
+
+
+def _report_count(*conditions: ColumnElement[bool]) -> Any:
+    """`(SELECT count(*) FROM daily_report WHERE employee_id = tree.id AND ...)`."""
+    return (
+        select(func.count())
+        .select_from(DailyReport)
+        .where(col(DailyReport.employee_id) == _TREE.c.id, *conditions)
+        .scalar_subquery()
+    )
+
+
+def _copy_paste_count() -> Any:
+    """Reports of the week with an activity described exactly as one of an earlier report.
+
+    Walks the member's earlier reports through the unique (employee_id, work_date) index and
+    their activities through activity(report_id); empty descriptions (still being entered)
+    never match.
+    """
+    report = aliased(DailyReport, name="week_report")
+    activity = aliased(Activity, name="week_activity")
+    earlier = aliased(DailyReport, name="earlier_report")
+    earlier_activity = aliased(Activity, name="earlier_activity")
+    repeated = exists().where(
+        activity.report_id == report.id,
+        activity.description != "",
+        earlier.employee_id == report.employee_id,
+        earlier.work_date < report.work_date,
+        earlier_activity.report_id == earlier.id,
+        earlier_activity.description == activity.description,
+    )
+    return (
+        select(func.count())
+        .select_from(report)
+        .where(
+            report.employee_id == _TREE.c.id,
+            report.work_date >= bindparam("the_week_start"),
+            report.work_date <= bindparam("the_today"),
+            repeated,
+        )
+        .scalar_subquery()
+    )
+
+
+_IN_WEEK = (
+    col(DailyReport.work_date) >= bindparam("the_week_start"),
+    col(DailyReport.work_date) <= bindparam("the_today"),
+)
+_TEAM_ACTIVITY = select(
+    _TREE.c.id,
+    select(col(DailyReport.status))
+    .where(
+        col(DailyReport.employee_id) == _TREE.c.id,
+        col(DailyReport.work_date) == bindparam("the_today"),
+        col(DailyReport.status).in_(VISIBLE_STATUSES),
+    )
+    .scalar_subquery(),
+    _report_count(*_IN_WEEK, col(DailyReport.status).in_(COUNTED_STATUSES)),
+    _report_count(*_IN_WEEK, col(DailyReport.status) == ReportStatus.RETURNED.value),
+    _report_count(col(DailyReport.status) == ReportStatus.SUBMITTED.value),
+    _copy_paste_count(),
+).order_by(_TREE.c.path)
+
+
+async def team_activity(
+    session: AsyncSession, supervisor_id: int, today: date, week_start: date
+) -> list[MemberActivity]:
+    """One row per member of the tree (zeros when idle), in the order of team_tree."""
+    params = {"the_supervisor": supervisor_id, "the_today": today, "the_week_start": week_start}
+    rows = await session.exec(_TEAM_ACTIVITY, params=params)
+    return [
+        MemberActivity(
+            id_,
+            None if status is None else ReportStatus(status),
+            days,
+            returned,
+            pending,
+            copied,
+        )
+        for id_, status, days, returned, pending, copied in rows.all()
+    ]
+
+
+@dataclass(frozen=True)
+class MemberAchievement:
+    """One indicator of one member against its quarter target."""
+
+    employee_id: int
+    code: str
+    title: str
+    measure: str
+    quarter_target: Decimal
+    quarter_approved: Decimal
+    quarter_pending: Decimal
+
+
+def _sum_where(status: ReportStatus) -> ColumnElement[Any]:
+    """`COALESCE(SUM(CASE WHEN daily_report.status = status THEN activity.quantity END), 0)`."""
+    return func.coalesce(
+        func.sum(case((col(DailyReport.status) == status.value, col(Activity.quantity)))), 0
+    )
+
+
+# Flat LEFT JOINs: an activity whose report does not count (status, quarter, another
+# employee) joins no report, and SUM ignores its NULL status. A nested
+# `LEFT JOIN (activity JOIN daily_report)` would make SQLite materialise every counted
+# activity of the unit first.
+_TEAM_INDICATORS = (
+    _TREE.join(
+        Indicator,
+        and_(
+            col(Indicator.employee_id) == _TREE.c.id,
+            col(Indicator.year) == bindparam("the_year"),
+        ),
+    )
+    .outerjoin(Activity, col(Activity.indicator_id) == col(Indicator.id))
+    .outerjoin(
+        DailyReport,
+        and_(
+            col(DailyReport.id) == col(Activity.report_id),
+            col(DailyReport.employee_id) == col(Indicator.employee_id),
+            col(DailyReport.status).in_(COUNTED_STATUSES),
+            col(DailyReport.work_date) >= bindparam("the_quarter_start"),
+            col(DailyReport.work_date) < bindparam("the_quarter_end"),
+        ),
+    )
+)
+_INDICATOR_COLUMNS = (
+    col(Indicator.id),
+    col(Indicator.employee_id),
+    col(Indicator.code),
+    col(Indicator.title),
+    col(Indicator.measure),
+    col(Indicator.target),
+    col(Indicator.q1),
+    col(Indicator.q2),
+    col(Indicator.q3),
+    col(Indicator.q4),
+)
+_TEAM_ACHIEVEMENT = (
+    select(
+        *_INDICATOR_COLUMNS,
+        _sum_where(ReportStatus.APPROVED),
+        _sum_where(ReportStatus.SUBMITTED),
+    )
+    .select_from(_TEAM_INDICATORS)
+    .group_by(_TREE.c.path, *_INDICATOR_COLUMNS)
+    .order_by(_TREE.c.path, col(Indicator.code))
+)
+
+
+async def team_achievement(
+    session: AsyncSession, supervisor_id: int, year: int, quarter: int
+) -> list[MemberAchievement]:
+    """Every indicator of every member for `year`, in tree order then by code, with quarter sums.
+
+    Same rules as storage.progress: approved = status approved, pending = submitted.
+    """
+    start, end = quarter_bounds(year, quarter)
+    params = {
+        "the_supervisor": supervisor_id,
+        "the_year": year,
+        "the_quarter_start": start,
+        "the_quarter_end": end,
+    }
+    rows = await session.exec(_TEAM_ACHIEVEMENT, params=params)
+    return [_to_achievement(row, quarter) for row in rows.all()]
+
+
+def _to_achievement(row: Any, quarter: int) -> MemberAchievement:
+    _id, employee_id, code, title, measure, target, *quarters, approved, pending = row
+    explicit = [None if value is None else to_decimal(value) for value in quarters]
+    return MemberAchievement(
+        employee_id=employee_id,
+        code=code,
+        title=title,
+        measure=measure,
+        quarter_target=quarter_target(to_decimal(target), explicit, quarter),
+        quarter_approved=to_decimal(approved),
+        quarter_pending=to_decimal(pending),
+    )
+
+
+_MEMBERS = _members()
+_DAILY_REPORT_COUNTS = (
+    select(col(DailyReport.work_date), func.count())
+    .join(_MEMBERS, _MEMBERS.c.id == col(DailyReport.employee_id))
+    .where(
+        col(DailyReport.work_date) >= bindparam("the_start"),
+        col(DailyReport.work_date) < bindparam("the_end"),
+        col(DailyReport.status).in_(COUNTED_STATUSES),
+    )
+    .group_by(col(DailyReport.work_date))
+    .order_by(col(DailyReport.work_date))
+)
+
+
+async def daily_report_counts(
+    session: AsyncSession, supervisor_id: int, start: date, end: date
+) -> list[tuple[date, int]]:
+    """Per work date in [start, end), how many members have a submitted or approved report."""
+    params = {"the_supervisor": supervisor_id, "the_start": start, "the_end": end}
+    rows = await session.exec(_DAILY_REPORT_COUNTS, params=params)
+    return [(day, count) for day, count in rows.all()]
