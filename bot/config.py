@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain import is_time_zone
 
 SUPPORTED_LOCALES = ("id", "en")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -69,10 +70,8 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("unknown IANA time zone, e.g. Asia/Jakarta") from exc
+        if not is_time_zone(value):
+            raise ValueError("unknown IANA time zone, e.g. Asia/Jakarta")
         return value
 
     @field_validator("log_level", mode="before")

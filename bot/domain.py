@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 QUARTERS = 4
 CENT = Decimal("0.01")
@@ -97,3 +98,13 @@ def local_today(now: datetime, timezone: str) -> date:
     if now.tzinfo is None:
         raise ValueError("naive datetime given; use timezone-aware datetimes")
     return now.astimezone(ZoneInfo(timezone)).date()
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone known here (e.g. Asia/Makassar)."""
+    return name in _time_zone_names()

@@ -18,13 +18,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 from zipfile import BadZipFile
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from openpyxl import load_workbook
 from sqlalchemy import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain import is_time_zone
 from storage.models import NIP_LENGTH, Employee, Unit
 
 __all__ = [
@@ -226,10 +226,8 @@ def parse_bool(value: str, *, default: bool) -> bool:
 def parse_timezone(value: str) -> str:
     """An IANA time zone name; WIB, WITA and WIT stand for the three Indonesian zones."""
     name = TIMEZONE_ALIASES.get(value.upper(), value)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}") from None
+    if not is_time_zone(name):
+        raise ValueError(f"unknown time zone {value!r}")
     return name
 
 

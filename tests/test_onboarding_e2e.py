@@ -46,7 +46,16 @@ async def test_employee_and_supervisor_join_by_invite(
     assert saved.text.startswith("Language saved: English.")
     menu = await telegram.core.wait_for_call("setMyCommands", lambda c: "scope" in c.params)
     names = [c["command"] for c in menu.params["commands"]]
-    assert names == ["report", "progress", "history", "targets", "help", "language", "cancel"]
+    assert names == [
+        "report",
+        "progress",
+        "history",
+        "targets",
+        "pending",
+        "help",
+        "language",
+        "cancel",
+    ]
 
     staff.send("/bantuan")
     help_text = (await staff.reply()).text
