@@ -81,3 +81,14 @@ class ApproveAll(CallbackData, prefix="aa"):
 
     up_to: int
     step: AllStep
+
+
+class TeamView(StrEnum):
+    CHART = "chart"
+    EXPORT = "xlsx"
+
+
+class TeamButton(CallbackData, prefix="tm"):
+    """The chart or spreadsheet of the presser's own team."""
+
+    view: TeamView

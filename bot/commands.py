@@ -44,7 +44,11 @@ TARGETS = CommandSpec("target", "targets", __("Your performance indicators"), fo
 PENDING = CommandSpec(
     "persetujuan", "pending", __("Reports waiting for your approval"), for_employees=True
 )
-MENU = (REPORT, PROGRESS, HISTORY, TARGETS, PENDING, HELP, LANGUAGE, CANCEL)
+TEAM = CommandSpec("tim", "team", __("How your team stands"), for_employees=True)
+EXPORT = CommandSpec(
+    "ekspor", "export", __("Your team's reports of a month as a spreadsheet"), for_employees=True
+)
+MENU = (REPORT, PROGRESS, HISTORY, TARGETS, PENDING, TEAM, EXPORT, HELP, LANGUAGE, CANCEL)
 
 
 def menu_commands(i18n: I18n, locale: str) -> list[BotCommand]:

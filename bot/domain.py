@@ -5,7 +5,7 @@ No aiogram import here: handlers, the scheduler and exports all reuse these.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import cache
@@ -108,3 +108,14 @@ def _time_zone_names() -> frozenset[str]:
 def is_time_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone known here (e.g. Asia/Makassar)."""
     return name in _time_zone_names()
+
+
+def mean_percent(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """The mean achievement over (done, target) pairs, each as a percent; None without targets.
+
+    Indicators are measured in different units, so percentages are averaged, not quantities.
+    """
+    values = [value for done, target in pairs if (value := percent(done, target)) is not None]
+    if not values:
+        return None
+    return (sum(values) / len(values)).quantize(WHOLE, rounding=ROUND_HALF_UP)

@@ -21,6 +21,8 @@ from bot.callbacks import (
     ReportAction,
     ReportStep,
     ShowEvidence,
+    TeamButton,
+    TeamView,
     Verdict,
 )
 from bot.formatting import format_short_day, status_icon
@@ -164,4 +166,11 @@ def edit_report_keyboard(report_id: int) -> InlineKeyboardMarkup:
         text="✏️ " + _("Edit report"),
         callback_data=ReportStep(report_id=report_id, action=ReportAction.REVIEW),
     )
+    return builder.as_markup()
+
+
+def team_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="📊 " + _("Chart"), callback_data=TeamButton(view=TeamView.CHART))
+    builder.button(text="📥 " + _("Spreadsheet"), callback_data=TeamButton(view=TeamView.EXPORT))
     return builder.as_markup()

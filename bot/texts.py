@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
+from babel.dates import format_date
 
+from bot.charts import ChartLabels
 from bot.commands import HELP, MENU
+from bot.formatting import format_number, status_label
+from bot.spreadsheets import SheetLabels
+from storage.models import ReportStatus
 from storage.people import Actor
 
 
@@ -62,3 +67,38 @@ def help_text(actor: Actor, locale: str) -> str:
     )
     about = profile_text(actor) if actor.is_employee else join_instructions()
     return "\n\n".join([_("<b>What you can do</b>"), commands, about])
+
+
+def chart_labels(locale: str) -> ChartLabels:
+    """The team chart's strings and number formats in the current language."""
+    return ChartLabels(
+        title_achievement=_("Achievement this quarter (%)"),
+        title_daily=_("Reports per working day, last 4 weeks"),
+        no_data=_("No data yet"),
+        more=_("+{count} more"),
+        date_format=lambda day: format_date(day, "d/M", locale=locale),
+        number_format=lambda value: format_number(value, locale),
+    )
+
+
+def sheet_labels() -> SheetLabels:
+    """The spreadsheet's headers and status names in the current language."""
+    return SheetLabels(
+        activities_sheet=_("Activities"),
+        summary_sheet=_("Summary"),
+        date=_("Date"),
+        nip="NIP",
+        name=_("Name"),
+        indicator=_("Indicator"),
+        activity=_("Activity"),
+        quantity=_("Quantity"),
+        measure=_("Unit of measure"),
+        status=_("Status"),
+        decided_by=_("Decided by"),
+        evidence=_("Evidence"),
+        approved=_("Approved"),
+        pending=_("Awaiting approval"),
+        activities=_("Activities"),
+        additional_task=_("Additional task"),
+        statuses={status: status_label(status) for status in ReportStatus},
+    )

@@ -19,6 +19,7 @@ from handlers import (
     report,
     start,
     targets,
+    team,
 )
 
 
@@ -31,6 +32,7 @@ def get_routers() -> list[Router]:
         help.build_router(),
         report.build_router(),
         approval.build_router(),
+        team.build_router(),
         progress.build_router(),
         history.build_router(),
         targets.build_router(),

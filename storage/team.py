@@ -161,21 +161,27 @@ def _report_count(*conditions: ColumnElement[bool]) -> Any:
 def _copy_paste_count() -> Any:
     """Reports of the week with an activity described exactly as one of an earlier report.
 
-    Walks the member's earlier reports through the unique (employee_id, work_date) index and
-    their activities through activity(report_id); empty descriptions (still being entered)
-    never match.
+    For each activity of the week, the member's earlier reports are walked through the
+    unique (employee_id, work_date) index and their activities through activity(report_id).
+    The EXISTS are nested so every database starts from the week's activity. Empty
+    descriptions (still being entered) never match.
     """
     report = aliased(DailyReport, name="week_report")
     activity = aliased(Activity, name="week_activity")
     earlier = aliased(DailyReport, name="earlier_report")
     earlier_activity = aliased(Activity, name="earlier_activity")
+    said_before = (
+        exists()
+        .where(
+            earlier.employee_id == report.employee_id,
+            earlier.work_date < report.work_date,
+            earlier_activity.report_id == earlier.id,
+            earlier_activity.description == activity.description,
+        )
+        .correlate_except(earlier, earlier_activity)  # week_report is two levels up
+    )
     repeated = exists().where(
-        activity.report_id == report.id,
-        activity.description != "",
-        earlier.employee_id == report.employee_id,
-        earlier.work_date < report.work_date,
-        earlier_activity.report_id == earlier.id,
-        earlier_activity.description == activity.description,
+        activity.report_id == report.id, activity.description != "", said_before
     )
     return (
         select(func.count())
@@ -243,56 +249,64 @@ class MemberAchievement:
 
 
 def _sum_where(status: ReportStatus) -> ColumnElement[Any]:
-    """`COALESCE(SUM(CASE WHEN daily_report.status = status THEN activity.quantity END), 0)`."""
-    return func.coalesce(
-        func.sum(case((col(DailyReport.status) == status.value, col(Activity.quantity)))), 0
-    )
+    """`SUM(CASE WHEN daily_report.status = status THEN activity.quantity END)`."""
+    return func.sum(case((col(DailyReport.status) == status.value, col(Activity.quantity))))
 
 
-# Flat LEFT JOINs: an activity whose report does not count (status, quarter, another
-# employee) joins no report, and SUM ignores its NULL status. A nested
-# `LEFT JOIN (activity JOIN daily_report)` would make SQLite materialise every counted
-# activity of the unit first.
-_TEAM_INDICATORS = (
-    _TREE.join(
-        Indicator,
-        and_(
-            col(Indicator.employee_id) == _TREE.c.id,
-            col(Indicator.year) == bindparam("the_year"),
-        ),
+# Sums per (member, indicator), driven from each member's reports of the quarter through
+# the unique (employee_id, work_date) index, so the cost follows the quarter's reports and
+# not the indicators' whole history. LEFT JOINs keep that order on SQLite, whose planner
+# otherwise scans daily_report for a CTE it has no statistics about.
+_QUARTER_SUMS = (
+    select(
+        col(DailyReport.employee_id).label("employee_id"),
+        col(Activity.indicator_id).label("indicator_id"),
+        _sum_where(ReportStatus.APPROVED).label("approved"),
+        _sum_where(ReportStatus.SUBMITTED).label("pending"),
     )
-    .outerjoin(Activity, col(Activity.indicator_id) == col(Indicator.id))
-    .outerjoin(
-        DailyReport,
-        and_(
-            col(DailyReport.id) == col(Activity.report_id),
-            col(DailyReport.employee_id) == col(Indicator.employee_id),
-            col(DailyReport.status).in_(COUNTED_STATUSES),
-            col(DailyReport.work_date) >= bindparam("the_quarter_start"),
-            col(DailyReport.work_date) < bindparam("the_quarter_end"),
-        ),
+    .select_from(
+        _TREE.outerjoin(
+            DailyReport,
+            and_(
+                col(DailyReport.employee_id) == _TREE.c.id,
+                col(DailyReport.work_date) >= bindparam("the_quarter_start"),
+                col(DailyReport.work_date) < bindparam("the_quarter_end"),
+                col(DailyReport.status).in_(COUNTED_STATUSES),
+            ),
+        ).outerjoin(Activity, col(Activity.report_id) == col(DailyReport.id))
     )
-)
-_INDICATOR_COLUMNS = (
-    col(Indicator.id),
-    col(Indicator.employee_id),
-    col(Indicator.code),
-    col(Indicator.title),
-    col(Indicator.measure),
-    col(Indicator.target),
-    col(Indicator.q1),
-    col(Indicator.q2),
-    col(Indicator.q3),
-    col(Indicator.q4),
+    .group_by(col(DailyReport.employee_id), col(Activity.indicator_id))
+    .cte("quarter_sums")
 )
 _TEAM_ACHIEVEMENT = (
     select(
-        *_INDICATOR_COLUMNS,
-        _sum_where(ReportStatus.APPROVED),
-        _sum_where(ReportStatus.SUBMITTED),
+        col(Indicator.employee_id),
+        col(Indicator.code),
+        col(Indicator.title),
+        col(Indicator.measure),
+        col(Indicator.target),
+        col(Indicator.q1),
+        col(Indicator.q2),
+        col(Indicator.q3),
+        col(Indicator.q4),
+        _QUARTER_SUMS.c.approved,
+        _QUARTER_SUMS.c.pending,
     )
-    .select_from(_TEAM_INDICATORS)
-    .group_by(_TREE.c.path, *_INDICATOR_COLUMNS)
+    .select_from(
+        _TREE.join(
+            Indicator,
+            and_(
+                col(Indicator.employee_id) == _TREE.c.id,
+                col(Indicator.year) == bindparam("the_year"),
+            ),
+        ).outerjoin(
+            _QUARTER_SUMS,
+            and_(
+                _QUARTER_SUMS.c.indicator_id == col(Indicator.id),
+                _QUARTER_SUMS.c.employee_id == col(Indicator.employee_id),
+            ),
+        )
+    )
     .order_by(_TREE.c.path, col(Indicator.code))
 )
 
@@ -302,7 +316,8 @@ async def team_achievement(
 ) -> list[MemberAchievement]:
     """Every indicator of every member for `year`, in tree order then by code, with quarter sums.
 
-    Same rules as storage.progress: approved = status approved, pending = submitted.
+    Same rules as storage.progress: approved = status approved, pending = submitted, NULL
+    quantities ignored.
     """
     start, end = quarter_bounds(year, quarter)
     params = {
@@ -316,7 +331,7 @@ async def team_achievement(
 
 
 def _to_achievement(row: Any, quarter: int) -> MemberAchievement:
-    _id, employee_id, code, title, measure, target, *quarters, approved, pending = row
+    employee_id, code, title, measure, target, *quarters, approved, pending = row
     explicit = [None if value is None else to_decimal(value) for value in quarters]
     return MemberAchievement(
         employee_id=employee_id,
