@@ -20,6 +20,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 from storage.approvals import DelegationError, delegate, revoke
 from storage.db import make_engine, make_sessionmaker
+from storage.exports import month_rows, month_summary, unit_employee_ids
 from storage.invites import UnknownUnitError, deep_link, issue_invites
 from storage.migrate import downgrade, upgrade
 from storage.org_import import OrgImportError, import_org
@@ -71,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     delegate.add_argument("acting", metavar="TO_NIP", help="the acting supervisor (Plt)")
     delegate.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD")
     delegate.add_argument("--revoke", action="store_true", help="end the delegation now")
+
+    export = commands.add_parser(
+        "export", help="a unit's (and its sub-units') reports of a month as XLSX"
+    )
+    export.add_argument("--unit", required=True, metavar="CODE")
+    export.add_argument("--month", required=True, metavar="YYYY-MM")
+    export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
 
     invites = commands.add_parser(
         "invites", help="issue invite links for active employees not yet linked"
@@ -195,6 +203,34 @@ async def _delegate(settings: Settings, args: argparse.Namespace) -> None:
     print(message)
 
 
+async def _export(settings: Settings, unit: str, month: str, out: Path) -> None:
+    from bot.i18n import build_i18n
+    from bot.spreadsheets import month_bounds_of, month_workbook
+    from bot.texts import sheet_labels
+
+    try:
+        start, end = month_bounds_of(month)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            try:
+                employees = await unit_employee_ids(session, unit)
+            except UnknownUnitError as error:
+                raise CommandError(f"unknown unit code: {error}") from None
+            rows = await month_rows(session, employees, start, end)
+            summary = await month_summary(session, employees, start, end)
+    finally:
+        await engine.dispose()
+    i18n = build_i18n(settings.default_locale)
+    with i18n.context():
+        labels = sheet_labels()
+    await asyncio.to_thread(out.write_bytes, month_workbook(rows, summary, labels))
+    print(f"{len(rows)} activities of {unit} and its sub-units in {month} written to {out}")
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
         settings.require_token()
@@ -220,6 +256,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         )
     elif args.command == "delegate":
         asyncio.run(_delegate(settings, args))
+    elif args.command == "export":
+        asyncio.run(_export(settings, args.unit, args.month, args.out))
     elif args.command == "invites":
         asyncio.run(_invites(settings, args.unit, args.out, args.bot_username))
 

@@ -8,15 +8,17 @@ import os
 import re
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from storage.models import Employee, Indicator, Unit
-from tests.factories import STAFF_NIP, seed_org
+from storage.models import Employee, Indicator, ReportStatus, Unit
+from tests.factories import STAFF_NIP, add_report, seed_org
 from tests.fake_telegram import TOKEN, FakeTelegramServer
 from tests.harness import Fetch
 
@@ -226,3 +228,25 @@ async def test_import_targets_from_the_command_line(
     status, stdout, _ = await kinerja_bot("import-targets", "targets.csv", cwd=tmp_path, env=env)
     assert status == 0 and "indicators: 1 created, 0 updated, 0 unchanged" in stdout
     assert await fetch(select(Indicator.code)) == ["RHK-1"]
+
+
+async def test_export_a_unit_month(
+    tmp_path: Path, session: AsyncSession, settings: Settings
+) -> None:
+    org = await seed_org(session)
+    await add_report(session, org.staff, date(2026, 11, 24), ReportStatus.APPROVED, [(None, "2")])
+    await add_report(session, org.admin, date(2026, 11, 3), ReportStatus.SUBMITTED, [(None, "1")])
+    await add_report(session, org.staff, date(2026, 10, 30), ReportStatus.APPROVED, [(None, "1")])
+    env = {"DATABASE_URL": settings.database_url}
+    args = ("export", "--unit", "BKD-MUT", "--month", "2026-11", "--out", "mutasi.xlsx")
+    status, stdout, _ = await kinerja_bot(*args, cwd=tmp_path, env=env)
+    assert status == 0 and "1 activities of BKD-MUT" in stdout
+    sheet = load_workbook(tmp_path / "mutasi.xlsx", read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Tanggal", "NIP", "Nama")
+    assert [(row[1], row[7]) for row in rows[1:]] == [(STAFF_NIP, "disetujui")]
+
+    status, _, stderr = await kinerja_bot(
+        "export", "--unit", "BKD", "--month", "2026-13", "--out", "x.xlsx", cwd=tmp_path, env=env
+    )
+    assert status == 1 and "expected a month as YYYY-MM" in stderr
