@@ -28,6 +28,8 @@ from bot.domain import is_time_zone
 from storage.models import NIP_LENGTH, Employee, Unit
 
 __all__ = [
+    "IN_CHUNK_SIZE",
+    "ImportProblems",
     "ImportReport",
     "OrgImportError",
     "import_org",
@@ -234,8 +236,8 @@ def parse_timezone(value: str) -> str:
 # Checking rows
 
 
-class _Problems:
-    """The problems found in one file, each on a line."""
+class ImportProblems:
+    """The problems found in one imported file, each on a line (shared by every importer)."""
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -257,7 +259,7 @@ class _Cells:
 
     line: int
     values: dict[str, str]
-    problems: _Problems
+    problems: ImportProblems
 
     def text(self, column: str, *, required: bool = False, max_length: int | None = None) -> str:
         value = self.values[column]
@@ -302,7 +304,7 @@ class _EmployeeRow:
     is_active: bool
 
 
-def _unit_rows(table: list[Row], problems: _Problems, default_timezone: str) -> list[_UnitRow]:
+def _unit_rows(table: list[Row], problems: ImportProblems, default_timezone: str) -> list[_UnitRow]:
     """Units with their fields checked and repeated codes reported."""
     rows: list[_UnitRow] = []
     for line, values in table:
@@ -322,7 +324,7 @@ def _unit_rows(table: list[Row], problems: _Problems, default_timezone: str) -> 
     return rows
 
 
-def _employee_rows(table: list[Row], problems: _Problems) -> list[_EmployeeRow]:
+def _employee_rows(table: list[Row], problems: ImportProblems) -> list[_EmployeeRow]:
     """Employees with their fields checked and repeated NIPs reported."""
     rows: list[_EmployeeRow] = []
     for line, values in table:
@@ -357,7 +359,7 @@ def _first_by_key(rows: Sequence[RecordT], key: str) -> dict[str, RecordT]:
 
 
 def _report_duplicates(
-    rows: Sequence[_UnitRow | _EmployeeRow], key: str, problems: _Problems
+    rows: Sequence[_UnitRow | _EmployeeRow], key: str, problems: ImportProblems
 ) -> None:
     """Every row repeating the key of an earlier row, naming the earlier line."""
     first = _first_by_key(rows, key)
@@ -367,7 +369,9 @@ def _report_duplicates(
             problems.add(row.line, key, f"duplicate {value} (also on line {first[value].line})")
 
 
-def _check_units(rows: list[_UnitRow], stored: Mapping[int, Unit], problems: _Problems) -> None:
+def _check_units(
+    rows: list[_UnitRow], stored: Mapping[int, Unit], problems: ImportProblems
+) -> None:
     """Parents must exist in the file or the database and must not form a cycle."""
     parent_of: dict[str, str | None] = {
         unit.code: stored[unit.parent_id].code if unit.parent_id else None
@@ -386,7 +390,7 @@ def _check_employees(
     rows: list[_EmployeeRow],
     unit_codes: Collection[str],
     stored: Mapping[int, Employee],
-    problems: _Problems,
+    problems: ImportProblems,
 ) -> None:
     """Units and supervisors must exist; supervisors must not form a cycle.
 
@@ -411,7 +415,7 @@ def _check_employees(
 def _report_cycles(
     parent_of: Mapping[str, str | None],
     lines: Mapping[str, int],
-    problems: _Problems,
+    problems: ImportProblems,
     *,
     column: str,
     relation: str,
@@ -595,8 +599,8 @@ async def import_org(
     since row checks on such a file would only add noise.
     """
     units_table, employees_table = await asyncio.to_thread(_read_files, units_path, employees_path)
-    unit_problems = _Problems(units_path.name)
-    employee_problems = _Problems(employees_path.name)
+    unit_problems = ImportProblems(units_path.name)
+    employee_problems = ImportProblems(employees_path.name)
     units = _unit_rows(units_table, unit_problems, default_timezone)
     employees = _employee_rows(employees_table, employee_problems)
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +22,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Employee, Indicator
-from storage.org_import import IN_CHUNK_SIZE, OrgImportError, parse_nip, read_table
+from storage.org_import import (
+    IN_CHUNK_SIZE,
+    ImportProblems,
+    OrgImportError,
+    parse_nip,
+    read_table,
+)
 
 __all__ = ["TargetImportReport", "import_targets", "parse_decimal"]
 
@@ -96,30 +101,13 @@ def _parse_year(text: str) -> int:
 # Checking rows
 
 
-class _Problems:
-    """The problems found in the file, each on a line."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.found: list[tuple[int, str]] = []
-
-    def add(self, line: int, column: str, message: str) -> None:
-        self.found.append((line, f"{column}: {message}"))
-
-    def lines(self) -> list[str]:
-        """`file:line: column: message`, in line order."""
-        return [
-            f"{self.file}:{line}: {text}" for line, text in sorted(self.found, key=itemgetter(0))
-        ]
-
-
 @dataclass(frozen=True)
 class _Cells:
     """One table row, read field by field; bad fields are recorded and replaced by a fallback."""
 
     line: int
     values: Mapping[str, str]
-    problems: _Problems
+    problems: ImportProblems
 
     def text(self, column: str, max_length: int) -> str:
         value = self.values[column]
@@ -180,7 +168,9 @@ class _TargetRow:
         return None
 
 
-def _target_rows(table: list[tuple[int, dict[str, str]]], problems: _Problems) -> list[_TargetRow]:
+def _target_rows(
+    table: list[tuple[int, dict[str, str]]], problems: ImportProblems
+) -> list[_TargetRow]:
     """Rows with their fields checked, quarters summed and repeated keys reported."""
     rows: list[_TargetRow] = []
     for line, values in table:
@@ -202,7 +192,7 @@ def _target_rows(table: list[tuple[int, dict[str, str]]], problems: _Problems) -
     return rows
 
 
-def _check_quarters(row: _TargetRow, problems: _Problems) -> None:
+def _check_quarters(row: _TargetRow, problems: ImportProblems) -> None:
     """When all four quarters are given, they add up to the target."""
     if row.target is None or None in row.quarters:
         return
@@ -211,7 +201,7 @@ def _check_quarters(row: _TargetRow, problems: _Problems) -> None:
         problems.add(row.line, "target", f"q1..q4 add up to {total}, not {row.target}")
 
 
-def _report_duplicates(rows: list[_TargetRow], problems: _Problems) -> None:
+def _report_duplicates(rows: list[_TargetRow], problems: ImportProblems) -> None:
     """Every row repeating the (nip, year, code) of an earlier row, naming the earlier line."""
     first: dict[tuple[str, int, str], _TargetRow] = {}
     for row in rows:
@@ -239,7 +229,7 @@ def _check_references(
     rows: list[_TargetRow],
     people: Mapping[str, _Person],
     stored: Collection[Key],
-    problems: _Problems,
+    problems: ImportProblems,
 ) -> None:
     """NIPs name employees; a parent_code names an indicator of the supervisor that year."""
     indicators = set(stored) | {
@@ -388,7 +378,7 @@ async def import_targets(session: AsyncSession, path: Path) -> TargetImportRepor
     table = await asyncio.to_thread(
         read_table, path, COLUMNS, OPTIONAL_COLUMNS, text_columns=NIP_COLUMNS
     )
-    problems = _Problems(path.name)
+    problems = ImportProblems(path.name)
     rows = _target_rows(table, problems)
     people = await _load_people(session, {row.nip for row in rows} - {""})
     employee_ids = {person.id for person in people.values()}
