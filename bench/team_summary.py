@@ -4,7 +4,7 @@ Seeds with bulk Core inserts: 1 head -> 20 division heads -> 5 section heads eac
 staff each (10,000 people), 2-3 indicators each, and 30 working days of reports ending at a
 fixed "today" (mostly approved; some submitted, returned, draft or missing; 1-3 activities).
 
-    .venv/bin/python bench/team_summary.py [--runs 50] [--database-url URL]
+    .venv/bin/python bench/team_summary.py [--runs 50] [--database-url URL [--jit-off]]
 
 Prints p50/p95 in ms of each view (goal: p95 under 50 ms).
 """
@@ -371,10 +371,11 @@ async def measure(
     return size, timings
 
 
-async def main(runs: int, database_url: str | None) -> None:
+async def main(runs: int, database_url: str | None, jit_off: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
-        engine = make_engine(url)
+        settings = {"connect_args": {"server_settings": {"jit": "off"}}} if jit_off else {}
+        engine = make_engine(url, **settings)
         started = time.perf_counter()
         org, counts = await seed(engine, url)
         seeded = time.perf_counter() - started
@@ -386,7 +387,7 @@ async def main(runs: int, database_url: str | None) -> None:
             ("/persetujuan section head", build_approval_view, org.section_head, "pending"),
             ("/progres staff", build_progress_view, org.staff, "indicators"),
         ]
-        print(f"database   {url.split('://')[0]}")
+        print(f"database   {url.split('://')[0]}{' (jit off)' if jit_off else ''}")
         print(", ".join(f"{count} {name}" for name, count in counts.items()), end="")
         print(f" (seeded in {seeded:.1f} s); today {TODAY}, {runs} runs each")
         print(f"{'view':28} {'size':>16} {'p50 ms':>8} {'p95 ms':>8}")
@@ -404,5 +405,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--jit-off", action="store_true", help="PostgreSQL: connect with jit=off")
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.database_url))
+    asyncio.run(main(args.runs, args.database_url, args.jit_off))

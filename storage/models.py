@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -48,6 +51,10 @@ class Unit(UnitBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    # Local time of the daily report reminder on working days.
+    reminder_time: time = Field(
+        default=time(15, 0), sa_column_kwargs={"server_default": "15:00:00"}
+    )
 
 
 class EmployeeBase(SQLModel):
@@ -73,6 +80,8 @@ class Employee(EmployeeBase, table=True):
     telegram_id: int | None = Field(
         default=None, sa_column=Column(BigInteger, unique=True, nullable=True)
     )
+    # False once Telegram answered 403 (the user blocked the bot); true again when they write.
+    reachable: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class Invite(SQLModel, table=True):
@@ -237,3 +246,91 @@ class ReportNotice(SQLModel, table=True):
     )
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int
+
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A scheduled or bulk message: planned once (dedupe key), claimed and sent once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    employee_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    dedupe_key: str = Field(max_length=128, unique=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due_at: datetime = Field(sa_column=_timestamp())
+    status: OutboxStatus = Field(
+        default=OutboxStatus.PENDING, sa_column=Column(String(16), nullable=False)
+    )
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    lease_until: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class HolidayOverride(SQLModel, table=True):
+    """An admin's correction of the national calendar: an extra day off, or a working day."""
+
+    __tablename__ = "holiday_override"
+
+    day: date = Field(primary_key=True)
+    name: str = Field(default="", max_length=200)
+    is_holiday: bool = True
+
+
+class Leave(SQLModel, table=True):
+    """Days an employee is on leave (cuti): no daily reminder then."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    first_day: date
+    last_day: date
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Evaluation(SQLModel, table=True):
+    """One employee's evaluation for a period: self-assessment, then the supervisor's.
+
+    Ratings are "below", "as" or "above" expectation; the predicate follows PermenPANRB 6/2022.
+    """
+
+    __table_args__ = (UniqueConstraint("employee_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False)
+    )
+    period: str = Field(max_length=16)  # 2026-Q4, 2026-11 (monthly) or 2026 (annual)
+    period_start: date
+    period_end: date  # inclusive
+    self_due: date
+    assessment_due: date
+    self_results: str | None = Field(default=None, max_length=8)
+    self_behaviours: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    self_note: str | None = Field(default=None, sa_column=Column(Text))
+    self_submitted_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    assessor_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("employee.id", ondelete="SET NULL"))
+    )
+    results: str | None = Field(default=None, max_length=8)
+    behaviour: str | None = Field(default=None, max_length=8)
+    feedback: str | None = Field(default=None, sa_column=Column(Text))
+    predicate: str | None = Field(default=None, max_length=32)
+    assessed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
