@@ -92,3 +92,14 @@ class TeamButton(CallbackData, prefix="tm"):
     """The chart or spreadsheet of the presser's own team."""
 
     view: TeamView
+
+
+class Shortcut(StrEnum):
+    REPORT = "report"
+    PENDING = "pending"
+
+
+class OpenShortcut(CallbackData, prefix="go"):
+    """A reminder's button: start /lapor, or open /persetujuan."""
+
+    target: Shortcut
