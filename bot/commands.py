@@ -48,7 +48,27 @@ TEAM = CommandSpec("tim", "team", __("How your team stands"), for_employees=True
 EXPORT = CommandSpec(
     "ekspor", "export", __("Your team's reports of a month as a spreadsheet"), for_employees=True
 )
-MENU = (REPORT, PROGRESS, HISTORY, TARGETS, PENDING, TEAM, EXPORT, HELP, LANGUAGE, CANCEL)
+LEAVE = CommandSpec("cuti", "leave", __("Pause daily reminders while on leave"), for_employees=True)
+EVALUATION = CommandSpec(
+    "evaluasi",
+    "evaluation",
+    __("Your evaluation: self-assessment and predicate"),
+    for_employees=True,
+)
+MENU = (
+    REPORT,
+    PROGRESS,
+    HISTORY,
+    TARGETS,
+    PENDING,
+    TEAM,
+    EXPORT,
+    EVALUATION,
+    LEAVE,
+    HELP,
+    LANGUAGE,
+    CANCEL,
+)
 
 
 def menu_commands(i18n: I18n, locale: str) -> list[BotCommand]:
