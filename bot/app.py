@@ -14,6 +14,8 @@ from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from bot.commands import register_menus
 from bot.config import Settings
 from bot.factory import build_bot, build_dispatcher
+from bot.scheduler import Planner, ReminderTexts
+from bot.sender import OutboxSender
 from storage.db import SessionMaker, make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.types import utcnow
@@ -35,17 +37,32 @@ async def _prune_forever(sessionmaker: SessionMaker, clock: Callable[[], datetim
 
 
 @contextlib.asynccontextmanager
-async def housekeeping(
-    sessionmaker: SessionMaker, clock: Callable[[], datetime]
+async def background(
+    dispatcher: Dispatcher, sessionmaker: SessionMaker, clock: Callable[[], datetime]
 ) -> AsyncIterator[None]:
-    """Background upkeep for as long as the bot runs."""
-    task = asyncio.create_task(_prune_forever(sessionmaker, clock))
+    """For as long as the bot runs: prune bookkeeping, plan reminders, send the outbox."""
+    settings: Settings = dispatcher["settings"]
+    sender_bot = build_bot(settings, retry=False)
+    sender = OutboxSender(
+        sender_bot,
+        sessionmaker,
+        ReminderTexts(sessionmaker, dispatcher["i18n"]),
+        clock=clock,
+        rate=settings.send_rate,
+    )
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(_prune_forever(sessionmaker, clock)),
+        asyncio.create_task(Planner(sessionmaker, clock).run(stop)),
+        asyncio.create_task(sender.run(stop)),
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        tasks[0].cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await sender_bot.session.close()
 
 
 async def poll(
@@ -65,7 +82,7 @@ async def poll(
         await bot.delete_webhook(drop_pending_updates=False)
     except (TelegramNetworkError, TelegramServerError) as error:
         logger.warning("could not register the command menus yet: %s", error)
-    async with housekeeping(sessionmaker, clock):
+    async with background(dispatcher, sessionmaker, clock):
         await dispatcher.start_polling(
             bot,
             allowed_updates=dispatcher.resolve_used_update_types(),

@@ -103,3 +103,49 @@ class OpenShortcut(CallbackData, prefix="go"):
     """A reminder's button: start /lapor, or open /persetujuan."""
 
     target: Shortcut
+
+
+class SelfAction(StrEnum):
+    START = "start"
+    SKIP_NOTE = "skip"
+    SUBMIT = "send"
+
+
+class SelfStep(CallbackData, prefix="evs"):
+    """A step button of the employee's own self-assessment of one evaluation."""
+
+    evaluation_id: int
+    action: SelfAction
+
+
+class SelfRate(CallbackData, prefix="evr"):
+    """A self-assessment rating: item 0 rates the work results, 1-7 the BerAKHLAK behaviours."""
+
+    evaluation_id: int
+    item: int
+    rating: str  # a bot.evaluation_rules.Rating value, checked by the handler
+
+
+class AssessAction(StrEnum):
+    START = "start"
+    CONFIRM = "ok"
+
+
+class AssessStep(CallbackData, prefix="eas"):
+    """A supervisor's step button on one evaluation: start assessing, or confirm."""
+
+    evaluation_id: int
+    action: AssessAction
+
+
+class AssessAspect(StrEnum):
+    RESULTS = "r"
+    BEHAVIOUR = "b"
+
+
+class AssessRate(CallbackData, prefix="ear"):
+    """The supervisor's rating of the work results or of the behaviour."""
+
+    evaluation_id: int
+    aspect: AssessAspect
+    rating: str  # a bot.evaluation_rules.Rating value, checked by the handler

@@ -10,7 +10,7 @@ import asyncio
 import csv
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -19,11 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 from storage.approvals import DelegationError, delegate, revoke
+from storage.calendar import add_override, list_days_off, remove_day_off
 from storage.db import make_engine, make_sessionmaker
 from storage.exports import month_rows, month_summary, unit_employee_ids
 from storage.invites import UnknownUnitError, deep_link, issue_invites
 from storage.migrate import downgrade, upgrade
 from storage.org_import import OrgImportError, import_org
+from storage.reminders import plan_reminders
 from storage.targets_import import import_targets
 from storage.types import utcnow
 
@@ -37,6 +39,12 @@ class Report(Protocol):
 
 class CommandError(Exception):
     """An operator error with a message for stderr."""
+
+
+def _moment(text: str) -> datetime:
+    """An ISO time; without an offset it is taken as UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,6 +87,26 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--unit", required=True, metavar="CODE")
     export.add_argument("--month", required=True, metavar="YYYY-MM")
     export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+
+    remind = commands.add_parser("remind", help="plan the reminders due now (or at --at)")
+    remind.add_argument("--dry-run", action="store_true", help="list them, plan nothing")
+    remind.add_argument(
+        "--at", type=_moment, metavar="ISO-TIME", help="e.g. 2026-11-25T15:00+08:00 (default: now)"
+    )
+
+    holidays = commands.add_parser("holidays", help="national holidays and admin overrides")
+    holiday_commands = holidays.add_subparsers(
+        dest="holiday_command", required=True, metavar="ACTION"
+    )
+    holiday_list = holiday_commands.add_parser("list", help="days off of a year")
+    holiday_list.add_argument("--year", type=int)
+    holiday_add = holiday_commands.add_parser("add", help="add a day off")
+    holiday_add.add_argument("day", type=date.fromisoformat, metavar="DATE")
+    holiday_add.add_argument("name", nargs="+", metavar="NAME")
+    holiday_remove = holiday_commands.add_parser(
+        "remove", help="remove an added day off, or make a national holiday a working day"
+    )
+    holiday_remove.add_argument("day", type=date.fromisoformat, metavar="DATE")
 
     invites = commands.add_parser(
         "invites", help="issue invite links for active employees not yet linked"
@@ -231,6 +259,44 @@ async def _export(settings: Settings, unit: str, month: str, out: Path) -> None:
     print(f"{len(rows)} activities of {unit} and its sub-units in {month} written to {out}")
 
 
+async def _remind(settings: Settings, at: datetime | None, dry_run: bool) -> None:
+    from bot.scheduler import due_reminders
+
+    now = at or utcnow()
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            reminders = await due_reminders(session, now)
+            planned = 0 if dry_run else await plan_reminders(session, reminders)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    for item in reminders:
+        print(f"{item.due_at:%Y-%m-%d %H:%M}Z  {item.kind:<8} {item.nip}  {item.name}")
+    verdict = "would be planned (dry run)" if dry_run else f"due, {planned} newly planned"
+    print(f"{len(reminders)} reminders {verdict} at {now.isoformat()}", file=sys.stderr)
+
+
+async def _holidays(settings: Settings, args: argparse.Namespace) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            if args.holiday_command == "list":
+                year = args.year or utcnow().year
+                for day, name, source in await list_days_off(session, year):
+                    print(f"{day}  {source:<8}  {name}")
+            elif args.holiday_command == "add":
+                await add_override(session, args.day, " ".join(args.name))
+                print(f"{args.day} is a day off")
+            else:
+                print(f"{args.day}: {await remove_day_off(session, args.day)}")
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "run":
         settings.require_token()
@@ -258,6 +324,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         asyncio.run(_delegate(settings, args))
     elif args.command == "export":
         asyncio.run(_export(settings, args.unit, args.month, args.out))
+    elif args.command == "remind":
+        asyncio.run(_remind(settings, args.at, args.dry_run))
+    elif args.command == "holidays":
+        asyncio.run(_holidays(settings, args))
     elif args.command == "invites":
         asyncio.run(_invites(settings, args.unit, args.out, args.bot_username))
 

@@ -24,15 +24,19 @@ from storage.db import SessionMaker
 from storage.types import utcnow
 
 
-def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
-    """A bot talking HTML to Telegram, or to the local Bot API server in TELEGRAM_API_URL."""
+def build_bot(settings: Settings, session: BaseSession | None = None, *, retry: bool = True) -> Bot:
+    """A bot talking HTML to Telegram, or to the local Bot API server in TELEGRAM_API_URL.
+
+    `retry=False` leaves 429 and 5xx to the caller (the outbox sender paces and retries).
+    """
     if session is None:
         api = PRODUCTION
         if settings.telegram_api_url is not None:
             api = TelegramAPIServer.from_base(str(settings.telegram_api_url))
         session = AiohttpSession(api=api)
     session.middleware(CommitBeforeSending())
-    session.middleware(RetryRequests())
+    if retry:
+        session.middleware(RetryRequests())
     return Bot(
         token=settings.require_token(),
         session=session,

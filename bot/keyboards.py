@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from textwrap import shorten
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -13,18 +14,28 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import (
     AllStep,
     ApproveAll,
+    AssessAction,
+    AssessAspect,
+    AssessRate,
+    AssessStep,
     Decide,
     LanguageChoice,
     OpenReport,
+    OpenShortcut,
     PickDay,
     PickIndicator,
     ReportAction,
     ReportStep,
+    SelfAction,
+    SelfRate,
+    SelfStep,
+    Shortcut,
     ShowEvidence,
     TeamButton,
     TeamView,
     Verdict,
 )
+from bot.evaluation_rules import Rating
 from bot.formatting import format_short_day, status_icon
 from storage.models import Indicator
 from storage.reports import ReportSummary
@@ -173,4 +184,89 @@ def team_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text="📊 " + _("Chart"), callback_data=TeamButton(view=TeamView.CHART))
     builder.button(text="📥 " + _("Spreadsheet"), callback_data=TeamButton(view=TeamView.EXPORT))
+    return builder.as_markup()
+
+
+def shortcut_keyboard(target: Shortcut) -> InlineKeyboardMarkup:
+    """A reminder's one button: report now, or see what awaits approval."""
+    builder = InlineKeyboardBuilder()
+    label = "📝 " + _("Report now") if target == Shortcut.REPORT else "📋 " + _("Open approvals")
+    builder.button(text=label, callback_data=OpenShortcut(target=target))
+    return builder.as_markup()
+
+
+# Evaluation (PermenPANRB 6/2022)
+
+RATING_ICONS = {Rating.BELOW: "🔻", Rating.AS: "✔️", Rating.ABOVE: "⭐"}
+
+
+def rating_label(rating: str) -> str:
+    """A rating against expectation as buttons and summaries show it."""
+    labels = {
+        Rating.BELOW: _("below expectation"),
+        Rating.AS: _("as expected"),
+        Rating.ABOVE: _("above expectation"),
+    }
+    return labels[Rating(rating)]
+
+
+def _rating_keyboard(make: Callable[[Rating], CallbackData]) -> InlineKeyboardMarkup:
+    """Below / as expected / above, one per row."""
+    builder = InlineKeyboardBuilder()
+    for rating in Rating:
+        builder.button(
+            text=f"{RATING_ICONS[rating]} {rating_label(rating)}", callback_data=make(rating)
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def self_rating_keyboard(evaluation_id: int, item: int) -> InlineKeyboardMarkup:
+    """The three ratings of one self-assessment item (0: results, 1-7: behaviours)."""
+    return _rating_keyboard(
+        lambda rating: SelfRate(evaluation_id=evaluation_id, item=item, rating=rating.value)
+    )
+
+
+def assess_rating_keyboard(evaluation_id: int, aspect: AssessAspect) -> InlineKeyboardMarkup:
+    """The three ratings of the results or the behaviour, for the assessor."""
+    return _rating_keyboard(
+        lambda rating: AssessRate(evaluation_id=evaluation_id, aspect=aspect, rating=rating.value)
+    )
+
+
+def self_step_keyboard(evaluation_id: int, action: SelfAction) -> InlineKeyboardMarkup:
+    """One button of the self-assessment: start it, skip the note, or submit."""
+    labels = {
+        SelfAction.START: "📝 " + _("Start self-assessment"),
+        SelfAction.SKIP_NOTE: "⏭ " + _("Skip"),
+        SelfAction.SUBMIT: "📨 " + _("Submit"),
+    }
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=labels[action], callback_data=SelfStep(evaluation_id=evaluation_id, action=action)
+    )
+    return builder.as_markup()
+
+
+def assess_keyboard(members: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """An Assess button per (evaluation id, employee name); a single one just says Assess."""
+    builder = InlineKeyboardBuilder()
+    for evaluation_id, name in members:
+        text = _("Assess {name}").format(name=name) if len(members) > 1 else _("Assess")
+        builder.button(
+            text="✍️ " + text,
+            callback_data=AssessStep(evaluation_id=evaluation_id, action=AssessAction.START),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def confirm_assessment_keyboard(evaluation_id: int) -> InlineKeyboardMarkup:
+    """Save the assessment and tell the employee."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="✅ " + _("Confirm and send"),
+        callback_data=AssessStep(evaluation_id=evaluation_id, action=AssessAction.CONFIRM),
+    )
     return builder.as_markup()

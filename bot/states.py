@@ -17,3 +17,19 @@ class ApprovalFlow(StatesGroup):
     """Returning a report: the supervisor writes the reason."""
 
     reason = State()
+
+
+class SelfAssessmentFlow(StatesGroup):
+    """/evaluasi: rate results and behaviours (buttons), an optional note, then the review."""
+
+    rating = State()
+    note = State()
+    review = State()
+
+
+class AssessmentFlow(StatesGroup):
+    """A supervisor assesses: rate results and behaviour (buttons), feedback, confirmation."""
+
+    rating = State()
+    feedback = State()
+    confirm = State()

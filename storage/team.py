@@ -22,7 +22,7 @@ from bot.domain import quarter_bounds, quarter_target
 from storage.models import Activity, DailyReport, Employee, Indicator, ReportStatus
 from storage.progress import COUNTED_STATUSES, to_decimal
 
-# Guards the recursion against a supervisor_id cycle; real trees are 4-6 levels deep.
+# Bounds the recursion (real trees are 4-6 levels deep) should a cycle slip through.
 # Written as a range (BETWEEN), not `depth < MAX_DEPTH`: PostgreSQL has no statistics on a
 # recursion's work table and guesses 0.5% for a range but 33% for one inequality. With the
 # range its estimate of the tree stays near the real size; otherwise it expects 16 times the
@@ -44,16 +44,26 @@ def monday_of(day: date) -> date:
 
 
 def _members() -> CTE:
-    """`members(id, supervisor_id, depth)`: active subordinates of :the_supervisor, any depth."""
+    """`members(id, supervisor_id, depth)`: active subordinates of :the_supervisor, any depth.
+
+    An active employee under an inactive one is left out with them. The supervisor is never
+    their own member: every supervisor_id cycle reachable from them passes through them.
+    """
+    supervisor = bindparam("the_supervisor")
     members = (
         select(col(Employee.id), col(Employee.supervisor_id), literal(1).label("depth"))
-        .where(col(Employee.supervisor_id) == bindparam("the_supervisor"), col(Employee.is_active))
+        .where(
+            col(Employee.supervisor_id) == supervisor,
+            col(Employee.id) != supervisor,
+            col(Employee.is_active),
+        )
         .cte("members", recursive=True)
     )
     below = aliased(Employee, name="below")
     return members.union_all(
         select(below.id, below.supervisor_id, members.c.depth + 1).where(
             below.supervisor_id == members.c.id,
+            below.id != supervisor,
             below.is_active,
             members.c.depth.between(1, MAX_DEPTH - 1),
         )
@@ -68,7 +78,8 @@ def _tree() -> CTE:
     """`tree(id, supervisor_id, depth, path)`: the members with a depth-first sort key.
 
     Siblings are ranked by name (then id) among the members only, then a second recursion
-    concatenates the ranks from the top down.
+    concatenates the ranks from the top down. Its redundant `child.depth = tree.depth + 1`
+    keeps PostgreSQL's row estimate small, hence index walks and no JIT compilation.
     """
     members = _members()
     ranked = (
@@ -100,7 +111,7 @@ def _tree() -> CTE:
             child.c.supervisor_id,
             child.c.depth,
             tree.c.path + _segment(child.c.rank),
-        ).where(child.c.supervisor_id == tree.c.id, tree.c.depth.between(1, MAX_DEPTH))
+        ).where(child.c.supervisor_id == tree.c.id, child.c.depth == tree.c.depth + 1)
     )
 
 
@@ -350,10 +361,12 @@ def _to_achievement(row: Any, quarter: int) -> MemberAchievement:
     )
 
 
-_MEMBERS = _members()
+# Joins the tree rather than the bare `members` recursion, though the order is not needed:
+# PostgreSQL estimates the tree near its real size, so it walks the daily_report index per
+# member instead of hashing a sequential scan of the whole table.
 _DAILY_REPORT_COUNTS = (
     select(col(DailyReport.work_date), func.count())
-    .join(_MEMBERS, _MEMBERS.c.id == col(DailyReport.employee_id))
+    .join(_TREE, _TREE.c.id == col(DailyReport.employee_id))
     .where(
         col(DailyReport.work_date) >= bindparam("the_start"),
         col(DailyReport.work_date) < bindparam("the_end"),

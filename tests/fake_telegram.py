@@ -17,6 +17,7 @@ import json
 import mimetypes
 import re
 import time
+from collections import deque
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
@@ -284,6 +285,48 @@ class _Failure:
         return self.method == method or (self.method == "*" and method != "getupdates")
 
 
+def _fits(window: deque[float], per_second: float, now: float) -> bool:
+    """Whether one more call at ``now`` keeps ``window`` (call times) within ``per_second``.
+
+    Calls are counted over the last second, or over ``1 / per_second`` seconds when slower
+    than one a second; the times that fell out of the window are dropped.
+    """
+    span = max(1.0, 1.0 / per_second)
+    while window and window[0] <= now - span:
+        window.popleft()
+    return len(window) + 1 <= per_second * span
+
+
+@dataclass
+class _RateLimit:
+    """Telegram's flood control: calls over the budget are answered 429 and not counted."""
+
+    per_second: float
+    per_chat_per_second: float | None
+    retry_after: int
+    recent: deque[float] = field(default_factory=deque)
+    recent_by_chat: dict[Any, deque[float]] = field(default_factory=dict)
+
+    def admit(self, params: Params, now: float) -> bool:
+        """Count this call if it fits both budgets."""
+        chat_calls = None
+        if self.per_chat_per_second is not None and params.get("chat_id") is not None:
+            chat_calls = self.recent_by_chat.setdefault(params["chat_id"], deque())
+            if not _fits(chat_calls, self.per_chat_per_second, now):
+                return False
+        if not _fits(self.recent, self.per_second, now):
+            return False
+        self.recent.append(now)
+        if chat_calls is not None:
+            chat_calls.append(now)
+        return True
+
+    def error(self) -> _ApiError:
+        return _ApiError(
+            429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after
+        )
+
+
 class FakeTelegram:
     """Core state of the fake Bot API: updates queue, sent messages, recorded calls, failure
     injection."""
@@ -307,6 +350,7 @@ class FakeTelegram:
         self._commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self._callback_query_ids: set[str] = set()
         self._failures: list[_Failure] = []
+        self._rate_limit: _RateLimit | None = None
         self._ids = count(1)
         self._release_epoch = 0
         self._updates_changed = _Notifier()
@@ -387,7 +431,7 @@ class FakeTelegram:
         result: Any = None
         try:
             uploads = _resolve_uploads(params, files)
-            result = self._execute(method, params, uploads, token)
+            result = self._execute(method, params, uploads, token, received)
             status, answer = 200, {"ok": True, "result": result}
         except _ApiError as error:
             status, answer = error.status, error.answer()
@@ -399,7 +443,9 @@ class FakeTelegram:
         self._calls_changed.notify()
         return status, answer
 
-    def _execute(self, method: str, params: Params, uploads: Uploads, token: str | None) -> Any:
+    def _execute(
+        self, method: str, params: Params, uploads: Uploads, token: str | None, received: float
+    ) -> Any:
         if token is not None and token != self.token:
             raise _ApiError(401, "Unauthorized")
         handler = self._methods.get(method.lower())
@@ -408,6 +454,13 @@ class FakeTelegram:
         failure = self._take_failure(method)
         if failure is not None:
             raise failure
+        limit = self._rate_limit
+        if (
+            limit is not None
+            and method.lower() != "getupdates"
+            and not limit.admit(params, received)
+        ):
+            raise limit.error()
         return handler(params, uploads)
 
     # --- acting as users ---
@@ -486,6 +539,17 @@ class FakeTelegram:
             description = _FAILURE_DESCRIPTIONS.get(status, f"Error {status}")
         error = _ApiError(status, description, retry_after)
         self._failures.append(_Failure(method.lower(), times, error))
+
+    def limit_rate(
+        self,
+        per_second: float,
+        per_chat_per_second: float | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        """Flood control: calls (any method except getUpdates) beyond ``per_second`` over the
+        last second, or beyond ``per_chat_per_second`` to one ``chat_id``, are answered 429
+        "retry after ``retry_after``". Refused calls do not count against the budget."""
+        self._rate_limit = _RateLimit(per_second, per_chat_per_second, retry_after)
 
     def _take_failure(self, method: str) -> _ApiError | None:
         for failure in self._failures:

@@ -301,6 +301,29 @@ async def test_team_tree_of_a_section_head_and_of_a_leaf(
     assert [m.name for m in await team_tree(session, ids["Andi"])] == ["Nanda Putri"]
 
 
+async def test_a_supervisor_id_cycle_through_the_supervisor_ends(
+    session: AsyncSession, ids: dict[str, int]
+) -> None:
+    siti = await session.get(Employee, ids["Siti"])
+    assert siti is not None
+    siti.supervisor_id = ids["Mira"]
+    session.add(siti)
+    await session.commit()
+    tree = await team_tree(session, ids["Siti"])
+    assert [first_name(member.name) for member in tree] == [
+        "Budi",
+        "Dewi",
+        "Eko",
+        "Fajar",
+        "Mira",
+        "Gita",
+        "Hendra",
+        "Indah",
+        "Kartika",
+    ]
+    assert "Siti" in [first_name(member.name) for member in await team_tree(session, ids["Dewi"])]
+
+
 async def test_team_activity(session: AsyncSession, ids: dict[str, int]) -> None:
     rows = await team_activity(session, ids["Siti"], TODAY, WEEK_START)
     expected = {
