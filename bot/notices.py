@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -18,6 +19,16 @@ from storage.approvals import ReportCard, notices_of, record_notice
 from storage.models import Employee, ReportStatus
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A message showing a report: where it is, and in which language."""
+
+    report_id: int
+    chat_id: int
+    message_id: int
+    locale: str
 
 
 def _locale(person: Employee, i18n: I18n) -> str:
@@ -60,21 +71,42 @@ async def send_for_decision(
 
 
 async def show_decisions(
-    bot: Bot, i18n: I18n, session: AsyncSession, cards: Sequence[ReportCard], timezone: str
+    bot: Bot,
+    i18n: I18n,
+    session: AsyncSession,
+    cards: Sequence[ReportCard],
+    timezone: str,
+    pressed: Shown | None = None,
 ) -> None:
-    """Every message that showed these reports now shows the decision, without buttons."""
+    """Every message that showed these reports now shows the decision, without buttons.
+
+    `pressed` is the message whose button decided, in the decider's language: it is edited
+    even if its notice was not recorded yet (the report was submitted a moment ago).
+    """
     by_id = {card.report.id: card for card in cards}
-    for notice, recipient in await notices_of(session, list(by_id)):
-        card = by_id[notice.report_id]
-        locale = _locale(recipient, i18n)
-        with i18n.use_locale(locale):
-            text = card_text(card, locale) + "\n\n" + decision_stamp(card, timezone, locale)
+    shown = [
+        Shown(notice.report_id, notice.chat_id, notice.message_id, _locale(recipient, i18n))
+        for notice, recipient in await notices_of(session, list(by_id))
+    ]
+    if pressed is not None:
+        shown = [
+            item
+            for item in shown
+            if item.message_id != pressed.message_id or item.chat_id != pressed.chat_id
+        ] + [pressed]
+    for item in shown:
+        card = by_id[item.report_id]
+        with i18n.use_locale(item.locale):
+            stamp = decision_stamp(card, timezone, item.locale)
+            text = card_text(card, item.locale) + "\n\n" + stamp
         try:
             await bot.edit_message_text(
-                text, chat_id=notice.chat_id, message_id=notice.message_id, reply_markup=None
+                text, chat_id=item.chat_id, message_id=item.message_id, reply_markup=None
             )
         except TelegramAPIError as error:  # deleted, too old, or already showing it
-            logger.info("notice %s of report %s not updated: %s", notice.id, card.report.id, error)
+            logger.info(
+                "message %s of report %s not updated: %s", item.message_id, item.report_id, error
+            )
 
 
 async def tell_employee(bot: Bot, i18n: I18n, card: ReportCard) -> None:

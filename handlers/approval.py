@@ -23,7 +23,7 @@ from bot.evidence import send_evidence
 from bot.filters import IsEmployee
 from bot.formatting import format_day
 from bot.keyboards import approve_all_keyboard, confirm_all_keyboard
-from bot.notices import send_for_decision, show_decisions, tell_employee
+from bot.notices import Shown, send_for_decision, show_decisions, tell_employee
 from bot.replies import show_in_place
 from bot.states import ApprovalFlow
 from storage.approvals import (
@@ -64,14 +64,26 @@ def _refusal(outcome: Decision) -> str:
 
 
 async def _announce(
-    bot: Bot, i18n: I18n, session: AsyncSession, actor: Actor, report_ids: list[int]
+    bot: Bot,
+    i18n: I18n,
+    session: AsyncSession,
+    actor: Actor,
+    report_ids: list[int],
+    pressed: Shown | None = None,
 ) -> None:
     """Show the decisions on every notice and tell each employee."""
     assert actor.unit is not None
     cards = list((await report_cards(session, report_ids)).values())
-    await show_decisions(bot, i18n, session, cards, actor.unit.timezone)
+    await show_decisions(bot, i18n, session, cards, actor.unit.timezone, pressed)
     for card in cards:
         await tell_employee(bot, i18n, card)
+
+
+def _pressed(query: CallbackQuery, report_id: int, locale: str) -> Shown | None:
+    """The notice whose button was pressed, if it can still be edited."""
+    if not isinstance(query.message, Message):
+        return None
+    return Shown(report_id, query.message.chat.id, query.message.message_id, locale)
 
 
 async def on_decide(
@@ -101,7 +113,8 @@ async def on_decide(
             await query.answer(_refusal(outcome), show_alert=True)
             return
         await query.answer(_("Approved."))
-        await _announce(bot, i18n, session, actor, [report_id])
+        pressed = _pressed(query, report_id, i18n.current_locale)
+        await _announce(bot, i18n, session, actor, [report_id], pressed)
         return
     if not await may_decide(session, report_id, approver.id or 0, today):
         await query.answer(_refusal(Decision.FORBIDDEN), show_alert=True)
@@ -120,7 +133,12 @@ async def on_decide(
         )
         return
     await state.set_state(ApprovalFlow.reason)
-    await state.update_data(report_id=report_id, revision=callback_data.revision)
+    pressed = _pressed(query, report_id, i18n.current_locale)
+    await state.update_data(
+        report_id=report_id,
+        revision=callback_data.revision,
+        pressed=[pressed.chat_id, pressed.message_id] if pressed else None,
+    )
     await query.answer()
     await bot.send_message(
         query.from_user.id,
@@ -166,7 +184,11 @@ async def on_reason(
         await message.answer(_refusal(outcome))
         return
     await message.answer("↩️ " + _("Returned. The employee has been told why."))
-    await _announce(bot, i18n, session, actor, [data["report_id"]])
+    pressed = None
+    if data.get("pressed"):
+        chat_id, message_id = data["pressed"]
+        pressed = Shown(data["report_id"], chat_id, message_id, i18n.current_locale)
+    await _announce(bot, i18n, session, actor, [data["report_id"]], pressed)
 
 
 async def show_pending(

@@ -68,10 +68,10 @@ async def leave(
         return
     leaves = await upcoming_leave(session, employee_id, today)
     lines = [
-        _("Usage: /{command} FROM TO, e.g. /{command} 2026-12-21 2026-12-31; "
-          "/{command} hapus cancels leave that has not started.").format(
-            command=command.command
-        )
+        _(
+            "Usage: /{command} FROM TO, e.g. /{command} 2026-12-21 2026-12-31; "
+            "/{command} hapus cancels leave that has not started."
+        ).format(command=command.command)
     ]
     lines += [
         f"• {format_day(item.first_day, locale)} – {format_day(item.last_day, locale)}"

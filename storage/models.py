@@ -248,7 +248,6 @@ class ReportNotice(SQLModel, table=True):
     message_id: int
 
 
-
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"

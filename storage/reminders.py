@@ -93,8 +93,14 @@ async def daily_reminders(
     )
     return [
         Reminder(
-            Kind.DAILY, employee_id, chat_id, nip, name, due_at(today, at, timezone),
-            f"daily:{employee_id}:{today.isoformat()}", {"day": today.isoformat()},
+            Kind.DAILY,
+            employee_id,
+            chat_id,
+            nip,
+            name,
+            due_at(today, at, timezone),
+            f"daily:{employee_id}:{today.isoformat()}",
+            {"day": today.isoformat()},
         )
         for employee_id, chat_id, nip, name, at in rows.all()
     ]
@@ -108,8 +114,14 @@ async def pending_reminders(
     member = aliased(Employee)
     count = func.count(col(DailyReport.id))
     rows = await session.exec(
-        select(Employee.id, Employee.telegram_id, Employee.nip, Employee.name,
-               Unit.reminder_time, count)
+        select(
+            Employee.id,
+            Employee.telegram_id,
+            Employee.nip,
+            Employee.name,
+            Unit.reminder_time,
+            count,
+        )
         .join(Unit, col(Unit.id) == Employee.unit_id)
         .join(member, col(member.supervisor_id) == Employee.id)
         .join(
@@ -120,16 +132,26 @@ async def pending_reminders(
                 col(DailyReport.submitted_at) < due_at(waiting_since, time(0), timezone),
             ),
         )
-        .where(Unit.timezone == timezone, col(Unit.reminder_time) <= local_time,
-               *_MESSAGEABLE)
-        .group_by(col(Employee.id), col(Employee.telegram_id), col(Employee.nip),
-                  col(Employee.name), col(Unit.reminder_time))
+        .where(Unit.timezone == timezone, col(Unit.reminder_time) <= local_time, *_MESSAGEABLE)
+        .group_by(
+            col(Employee.id),
+            col(Employee.telegram_id),
+            col(Employee.nip),
+            col(Employee.name),
+            col(Unit.reminder_time),
+        )
         .order_by(col(Employee.id))
     )
     return [
         Reminder(
-            Kind.PENDING, employee_id, chat_id, nip, name, due_at(today, at, timezone),
-            f"pending:{employee_id}:{today.isoformat()}", {"count": waiting},
+            Kind.PENDING,
+            employee_id,
+            chat_id,
+            nip,
+            name,
+            due_at(today, at, timezone),
+            f"pending:{employee_id}:{today.isoformat()}",
+            {"count": waiting},
         )
         for employee_id, chat_id, nip, name, at, waiting in rows.all()
     ]
@@ -140,7 +162,12 @@ async def plan_reminders(session: AsyncSession, reminders: list[Reminder]) -> in
     planned = 0
     for item in reminders:
         planned += await plan(
-            session, kind=item.kind, employee_id=item.employee_id, chat_id=item.chat_id,
-            dedupe_key=item.dedupe_key, due_at=item.due_at, payload=item.payload,
+            session,
+            kind=item.kind,
+            employee_id=item.employee_id,
+            chat_id=item.chat_id,
+            dedupe_key=item.dedupe_key,
+            due_at=item.due_at,
+            payload=item.payload,
         )
     return planned
