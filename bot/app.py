@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 
 from bot.commands import register_menus
 from bot.config import Settings
+from bot.evaluation_rules import PeriodKind
 from bot.factory import build_bot, build_dispatcher
 from bot.scheduler import Planner, ReminderTexts
 from bot.sender import OutboxSender
@@ -53,7 +54,9 @@ async def background(
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(_prune_forever(sessionmaker, clock)),
-        asyncio.create_task(Planner(sessionmaker, clock).run(stop)),
+        asyncio.create_task(
+            Planner(sessionmaker, clock, PeriodKind(settings.evaluation_period)).run(stop)
+        ),
         asyncio.create_task(sender.run(stop)),
     ]
     try:

@@ -97,10 +97,11 @@ class TeamButton(CallbackData, prefix="tm"):
 class Shortcut(StrEnum):
     REPORT = "report"
     PENDING = "pending"
+    EVALUATION = "evaluation"
 
 
 class OpenShortcut(CallbackData, prefix="go"):
-    """A reminder's button: start /lapor, or open /persetujuan."""
+    """A reminder's button: start /lapor, open /persetujuan or /evaluasi."""
 
     target: Shortcut
 

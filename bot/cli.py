@@ -260,6 +260,7 @@ async def _export(settings: Settings, unit: str, month: str, out: Path) -> None:
 
 
 async def _remind(settings: Settings, at: datetime | None, dry_run: bool) -> None:
+    from bot.evaluation_rules import PeriodKind
     from bot.scheduler import due_reminders
 
     now = at or utcnow()
@@ -267,9 +268,14 @@ async def _remind(settings: Settings, at: datetime | None, dry_run: bool) -> Non
     try:
         await upgrade(engine)
         async with make_sessionmaker(engine)() as session:
-            reminders = await due_reminders(session, now)
-            planned = 0 if dry_run else await plan_reminders(session, reminders)
-            await session.commit()
+            kind = PeriodKind(settings.evaluation_period)
+            reminders = await due_reminders(session, now, kind)
+            if dry_run:  # opening a period's evaluations is a write too: undo it
+                planned = 0
+                await session.rollback()
+            else:
+                planned = await plan_reminders(session, reminders)
+                await session.commit()
     finally:
         await engine.dispose()
     for item in reminders:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     report_backdate_days: int = Field(default=3, ge=0, le=31)
     send_rate: float = Field(default=25.0, gt=0, le=30)
+    evaluation_period: Literal["quarterly", "monthly"] = "quarterly"
     identity_secret: SecretStr | None = None
 
     @field_validator("bot_token")

@@ -188,9 +188,14 @@ def team_keyboard() -> InlineKeyboardMarkup:
 
 
 def shortcut_keyboard(target: Shortcut) -> InlineKeyboardMarkup:
-    """A reminder's one button: report now, or see what awaits approval."""
+    """A reminder's one button: report now, see what awaits approval, or the evaluation."""
     builder = InlineKeyboardBuilder()
-    label = "📝 " + _("Report now") if target == Shortcut.REPORT else "📋 " + _("Open approvals")
+    labels = {
+        Shortcut.REPORT: "📝 " + _("Report now"),
+        Shortcut.PENDING: "📋 " + _("Open approvals"),
+        Shortcut.EVALUATION: "🗂 " + _("Open the evaluation"),
+    }
+    label = labels[target]
     builder.button(text=label, callback_data=OpenShortcut(target=target))
     return builder.as_markup()
 

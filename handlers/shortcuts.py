@@ -1,4 +1,4 @@
-"""Buttons under reminders: start /lapor, or open /persetujuan, as if the command was sent."""
+"""Buttons under reminders: /lapor, /persetujuan or /evaluasi, as if the command was sent."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.callbacks import OpenShortcut, Shortcut
 from bot.filters import IsEmployee
 from handlers.approval import show_pending
+from handlers.evaluation import show_evaluation
 from handlers.report import start_report
 from storage.people import Actor
 
@@ -35,8 +36,10 @@ async def on_shortcut(
     await query.answer()
     if callback_data.target == Shortcut.REPORT:
         await start_report(query.message, session, state, actor, i18n, clock)
-    else:
+    elif callback_data.target == Shortcut.PENDING:
         await show_pending(query.message, session, actor, i18n, clock, bot)
+    else:
+        await show_evaluation(query.message, session, actor, i18n, clock)
 
 
 def build_router() -> Router:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import DailyReport, Employee, Leave, ReportStatus, Unit
+from storage.models import DailyReport, Employee, Evaluation, Leave, ReportStatus, Unit
 from storage.outbox import plan
 
 REPORTED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
@@ -171,3 +171,104 @@ async def plan_reminders(session: AsyncSession, reminders: list[Reminder]) -> in
             payload=item.payload,
         )
     return planned
+
+
+class EvaluationKind:
+    """Outbox kinds of the evaluation cycle."""
+
+    OPENED = "eval_open"
+    SELF_DUE = "eval_self_due"
+    ASSESSMENT_DUE = "eval_assess_due"
+
+
+async def evaluations_opened(session: AsyncSession, period_key: str) -> bool:
+    """Whether evaluations of the period exist already."""
+    found = await session.exec(select(Evaluation.id).where(Evaluation.period == period_key))
+    return found.first() is not None
+
+
+async def opened_reminders(session: AsyncSession, period_key: str, now: datetime) -> list[Reminder]:
+    """Every employee asked for a self-assessment of a period that has just closed."""
+    rows = await session.exec(
+        select(Employee.id, Employee.telegram_id, Employee.nip, Employee.name, Evaluation.id)
+        .join(Evaluation, col(Evaluation.employee_id) == Employee.id)
+        .where(Evaluation.period == period_key, *_MESSAGEABLE)
+        .order_by(col(Employee.id))
+    )
+    return [
+        Reminder(
+            EvaluationKind.OPENED,
+            employee_id,
+            chat_id,
+            nip,
+            name,
+            now,
+            f"{EvaluationKind.OPENED}:{evaluation_id}",
+            {"period": period_key},
+        )
+        for employee_id, chat_id, nip, name, evaluation_id in rows.all()
+    ]
+
+
+async def evaluation_deadline_reminders(
+    session: AsyncSession, due_days: dict[date, int], now: datetime
+) -> list[Reminder]:
+    """Self-assessments and assessments due on one of `due_days` (due date -> working days
+    left) and not done yet: to the employee, and to the assessor once the self-assessment is in.
+    """
+    days = list(due_days)
+    self_rows = await session.exec(
+        select(
+            Employee.id,
+            Employee.telegram_id,
+            Employee.nip,
+            Employee.name,
+            Evaluation.id,
+            Evaluation.period,
+            Evaluation.self_due,
+        )
+        .join(Evaluation, col(Evaluation.employee_id) == Employee.id)
+        .where(
+            col(Evaluation.self_due).in_(days),
+            col(Evaluation.self_submitted_at).is_(None),
+            *_MESSAGEABLE,
+        )
+    )
+    assess_rows = await session.exec(
+        select(
+            Employee.id,
+            Employee.telegram_id,
+            Employee.nip,
+            Employee.name,
+            Evaluation.id,
+            Evaluation.period,
+            Evaluation.assessment_due,
+        )
+        .join(Evaluation, col(Evaluation.assessor_id) == Employee.id)
+        .where(
+            col(Evaluation.assessment_due).in_(days),
+            col(Evaluation.self_submitted_at).is_not(None),
+            col(Evaluation.assessed_at).is_(None),
+            *_MESSAGEABLE,
+        )
+    )
+    reminders = []
+    for kind, rows in (
+        (EvaluationKind.SELF_DUE, self_rows),
+        (EvaluationKind.ASSESSMENT_DUE, assess_rows),
+    ):
+        for employee_id, chat_id, nip, name, evaluation_id, period, due in rows.all():
+            left = due_days[due]
+            reminders.append(
+                Reminder(
+                    kind,
+                    employee_id,
+                    chat_id,
+                    nip,
+                    name,
+                    now,
+                    f"{kind}:{evaluation_id}:{employee_id}:{left}",
+                    {"period": period, "due": due.isoformat(), "left": left},
+                )
+            )
+    return reminders

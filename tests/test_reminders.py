@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
@@ -14,7 +15,7 @@ from bot.scheduler import Planner, due_reminders
 from storage.calendar import add_override
 from storage.db import SessionMaker
 from storage.leave import add_leave
-from storage.models import Employee, OutboxMessage, ReportStatus, Unit
+from storage.models import Employee, Evaluation, OutboxMessage, ReportStatus, Unit
 from storage.reminders import plan_reminders
 from tests.factories import add_report, fixed_clock, link, seed_org
 from tests.fake_telegram import FakeTelegramServer
@@ -178,3 +179,33 @@ async def test_remind_dry_run_lists_without_planning(
     ]
     assert "2 reminders would be planned (dry run)" in stderr
     assert await fetch(select(OutboxMessage.id)) == []
+
+
+async def test_a_closed_quarter_opens_evaluations_and_deadlines_are_reminded(
+    session: AsyncSession, fetch: Fetch
+) -> None:
+    people = await seed_zones(session)
+    staff_id = people["WITA"].id
+    opening = utc(date(2026, 10, 1), 1)  # Thursday, the first day after Q3
+    reminders = await due_reminders(session, opening)
+    invited = sorted(r.name for r in reminders if r.kind == "eval_open")
+    assert invited == sorted(f"{role} {zone}" for role in ("Kepala", "Staf") for zone in ZONES)
+    assert await plan_reminders(session, reminders) == len(reminders)
+    await session.commit()
+    assert [r for r in await due_reminders(session, opening) if r.kind == "eval_open"] == []
+    await session.rollback()  # end the read: SQLite transactions hold the write lock
+    dues = await fetch(select(Evaluation.period, Evaluation.self_due, Evaluation.assessment_due))
+    assert set(dues) == {("2026-Q3", date(2026, 10, 7), date(2026, 10, 14))}
+
+    await session.exec(
+        update(Evaluation)
+        .where(col(Evaluation.employee_id) == staff_id)
+        .values(self_submitted_at=opening)
+    )
+    await session.commit()
+    one_day_left = await due_reminders(session, utc(date(2026, 10, 6), 1))
+    self_due = {r.name: r.payload["left"] for r in one_day_left if r.kind == "eval_self_due"}
+    assert "Staf WITA" not in self_due and self_due["Staf WIB"] == 1 and len(self_due) == 5
+    five_left = await due_reminders(session, utc(date(2026, 10, 7), 1))
+    assess = [(r.name, r.payload["left"]) for r in five_left if r.kind == "eval_assess_due"]
+    assert assess == [("Kepala WITA", 5)]
