@@ -31,7 +31,7 @@ from storage.models import (
     Indicator,
     ReportStatus,
 )
-from storage.progress import to_decimal
+from storage.progress import TARGET_COLUMNS, to_decimal
 from storage.types import UTCDateTime
 
 BEHAVIOUR_CODES = tuple(code for code, _name in BEHAVIOURS)
@@ -247,17 +247,7 @@ async def indicator_totals(
 ) -> list[IndicatorTotal]:
     """The employee's indicators of `start`'s year with the quantities approved on work dates
     in [start, end] (inclusive), by code, in one query."""
-    columns = (
-        col(Indicator.id),
-        col(Indicator.code),
-        col(Indicator.title),
-        col(Indicator.measure),
-        col(Indicator.target),
-        col(Indicator.q1),
-        col(Indicator.q2),
-        col(Indicator.q3),
-        col(Indicator.q4),
-    )
+    columns = TARGET_COLUMNS
     approved = join(
         Activity,
         DailyReport,

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.invites import UnknownUnitError, unit_subtree
 from storage.models import Activity, DailyReport, Employee, Evidence, Indicator, ReportStatus, Unit
-from storage.progress import to_decimal
+from storage.progress import quantity_sum, status_is, to_decimal
 
 EXPORTED_STATUSES = (
     ReportStatus.SUBMITTED.value,
@@ -137,12 +137,6 @@ async def month_rows(
     ]
 
 
-def _sum_of(status: ReportStatus) -> ColumnElement[Any]:
-    """`COALESCE(SUM(quantity of activities in reports with this status), 0)`."""
-    in_status = col(DailyReport.status) == status.value
-    return func.coalesce(func.sum(case((in_status, col(Activity.quantity)))), 0)
-
-
 async def month_summary(
     session: AsyncSession, employee_ids: EmployeeIds, start: date, end: date
 ) -> list[SummaryRow]:
@@ -164,8 +158,8 @@ async def month_summary(
     additional_last = case((col(Indicator.id).is_(None), 1), else_=0)
     columns = select(
         *group,
-        _sum_of(ReportStatus.APPROVED).label("approved"),
-        _sum_of(ReportStatus.SUBMITTED).label("pending"),
+        quantity_sum(status_is(ReportStatus.APPROVED)).label("approved"),
+        quantity_sum(status_is(ReportStatus.SUBMITTED)).label("pending"),
         func.count(col(Activity.id)).label("activities"),
     )
     statement = (

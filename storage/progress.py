@@ -41,9 +41,28 @@ def to_decimal(value: Any) -> Decimal:
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _sum_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+# An indicator's identity and targets, as selected (and grouped by) by every aggregate.
+TARGET_COLUMNS = (
+    col(Indicator.id),
+    col(Indicator.code),
+    col(Indicator.title),
+    col(Indicator.measure),
+    col(Indicator.target),
+    col(Indicator.q1),
+    col(Indicator.q2),
+    col(Indicator.q3),
+    col(Indicator.q4),
+)
+
+
+def quantity_sum(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     """`COALESCE(SUM(CASE WHEN condition THEN activity.quantity END), 0)`."""
     return func.coalesce(func.sum(case((condition, col(Activity.quantity)))), 0)
+
+
+def status_is(status: ReportStatus) -> ColumnElement[bool]:
+    """The activity's report has this status."""
+    return col(DailyReport.status) == status.value
 
 
 def _counted_activities(employee_id: int, start: date, end: date) -> Any:
@@ -73,24 +92,13 @@ async def indicator_progress(
     in_quarter = and_(
         col(DailyReport.work_date) >= quarter_start, col(DailyReport.work_date) < quarter_end
     )
-    indicator_columns = (
-        col(Indicator.id),
-        col(Indicator.code),
-        col(Indicator.title),
-        col(Indicator.measure),
-        col(Indicator.target),
-        col(Indicator.q1),
-        col(Indicator.q2),
-        col(Indicator.q3),
-        col(Indicator.q4),
-    )
     statement = (
         select(
-            *indicator_columns,
-            _sum_where(approved).label("year_approved"),
-            _sum_where(pending).label("year_pending"),
-            _sum_where(and_(approved, in_quarter)).label("quarter_approved"),
-            _sum_where(and_(pending, in_quarter)).label("quarter_pending"),
+            *TARGET_COLUMNS,
+            quantity_sum(approved).label("year_approved"),
+            quantity_sum(pending).label("year_pending"),
+            quantity_sum(and_(approved, in_quarter)).label("quarter_approved"),
+            quantity_sum(and_(pending, in_quarter)).label("quarter_pending"),
         )
         .select_from(
             outerjoin(
@@ -100,7 +108,7 @@ async def indicator_progress(
             )
         )
         .where(col(Indicator.employee_id) == employee_id, col(Indicator.year) == year)
-        .group_by(*indicator_columns)
+        .group_by(*TARGET_COLUMNS)
         .order_by(col(Indicator.code))
     )
     rows = (await session.exec(statement)).all()

@@ -13,14 +13,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Text, and_, bindparam, case, cast, exists
+from sqlalchemy import CTE, ColumnElement, Text, and_, bindparam, cast, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import col, func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import quarter_bounds, quarter_target
 from storage.models import Activity, DailyReport, Employee, Indicator, ReportStatus
-from storage.progress import COUNTED_STATUSES, to_decimal
+from storage.progress import COUNTED_STATUSES, quantity_sum, status_is, to_decimal
 
 # Bounds the recursion (real trees are 4-6 levels deep) should a cycle slip through.
 # Written as a range (BETWEEN), not `depth < MAX_DEPTH`: PostgreSQL has no statistics on a
@@ -265,11 +265,6 @@ class MemberAchievement:
     quarter_pending: Decimal
 
 
-def _sum_where(status: ReportStatus) -> ColumnElement[Any]:
-    """`SUM(CASE WHEN daily_report.status = status THEN activity.quantity END)`."""
-    return func.sum(case((col(DailyReport.status) == status.value, col(Activity.quantity))))
-
-
 # Sums per (member, indicator), driven from each member's reports of the quarter through
 # the unique (employee_id, work_date) index, so the cost follows the quarter's reports and
 # not the indicators' whole history. LEFT JOINs keep that order on SQLite, whose planner
@@ -278,8 +273,8 @@ _QUARTER_SUMS = (
     select(
         col(DailyReport.employee_id).label("employee_id"),
         col(Activity.indicator_id).label("indicator_id"),
-        _sum_where(ReportStatus.APPROVED).label("approved"),
-        _sum_where(ReportStatus.SUBMITTED).label("pending"),
+        quantity_sum(status_is(ReportStatus.APPROVED)).label("approved"),
+        quantity_sum(status_is(ReportStatus.SUBMITTED)).label("pending"),
     )
     .select_from(
         _TREE.outerjoin(
