@@ -54,7 +54,10 @@ class DatabaseMiddleware(BaseMiddleware):
 
 
 class ActorMiddleware(BaseMiddleware):
-    """Puts the `actor` (linked employee or unregistered user) into the handler data."""
+    """Puts the `actor` (linked employee or unregistered user) into the handler data.
+
+    An employee marked unreachable (they had blocked the bot) who writes again is reachable.
+    """
 
     def __init__(self, identity_key: bytes) -> None:
         self.identity_key = identity_key
@@ -63,5 +66,9 @@ class ActorMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is not None:
             key = user_key(self.identity_key, user.id)
-            data["actor"] = await load_actor(data["session"], user.id, key)
+            actor = await load_actor(data["session"], user.id, key)
+            if actor.employee is not None and not actor.employee.reachable:
+                actor.employee.reachable = True  # they unblocked the bot: remind them again
+                data["session"].add(actor.employee)
+            data["actor"] = actor
         return await handler(event, data)

@@ -102,3 +102,16 @@ async def test_handler_failure_gets_an_apology_and_nothing_is_saved(
     assert "terjadi kesalahan" in (await user.reply()).text
     assert await fetch(select(Employee.telegram_id).where(Employee.nip == STAFF_NIP)) == [None]
     assert await fetch(select(func.count()).select_from(ProcessedUpdate)) == [0]
+
+
+async def test_an_employee_who_blocked_the_bot_is_reachable_again_when_writing(
+    session: AsyncSession, fed_bot: FedBot, telegram: FakeTelegramServer, fetch: Fetch
+) -> None:
+    org = await seed_org(session)
+    org.staff.telegram_id, org.staff.reachable = 1001, False
+    session.add(org.staff)
+    await session.commit()
+    user = telegram.core.user(1001, "Budi", language_code="id")
+    await fed_bot.deliver(user.send("/bantuan"))
+    assert "Yang dapat Anda lakukan" in (await user.reply()).text
+    assert await fetch(select(Employee.reachable).where(Employee.nip == STAFF_NIP)) == [True]
