@@ -36,7 +36,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain import month_bounds, percent, quarter_of
 from storage.db import SessionMaker, is_sqlite, make_engine, make_sessionmaker
 from storage.migrate import upgrade
-from storage.models import Activity, DailyReport, Employee, Indicator, ReportStatus, Unit
+from storage.models import (
+    Activity,
+    DailyReport,
+    Employee,
+    Indicator,
+    ReportStatus,
+    Unit,
+    description_digest,
+)
 from storage.progress import indicator_progress, reported_days
 from storage.team import (
     MemberAchievement,
@@ -194,12 +202,15 @@ def reports(
             activities = []
             for _ in range(rng.randint(1, 3)):
                 activity_id += 1
+                description = f"{rng.choice(TASKS)} {rng.randint(1, 40)}"
                 activities.append(
                     {
                         "id": activity_id,
                         "report_id": report_id,
+                        "employee_id": employee["id"],
                         "indicator_id": rng.choice([*owned[employee["id"]], None]),
-                        "description": f"{rng.choice(TASKS)} {rng.randint(1, 40)}",
+                        "description": description,
+                        "description_hash": description_digest(description),
                         "quantity": Decimal(rng.randint(1, 6)) / 2,
                         "created_at": stamp,
                     }

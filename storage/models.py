@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
@@ -176,8 +178,23 @@ class DailyReport(SQLModel, table=True):
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
+def description_digest(text: str) -> str | None:
+    """The first 16 hex digits of the description's SHA-256; None while it is empty."""
+    if not text:
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 class Activity(SQLModel, table=True):
-    """One piece of work in a report; quantity is NULL while the employee is still entering it."""
+    """One piece of work in a report; quantity is NULL while the employee is still entering it.
+
+    `employee_id` repeats the report's owner and `description_hash` digests the description,
+    so the team view finds an employee's earlier identical descriptions through one index.
+    """
+
+    __table_args__ = (
+        Index("ix_activity_employee_id_description_hash", "employee_id", "description_hash"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(
@@ -185,13 +202,24 @@ class Activity(SQLModel, table=True):
             ForeignKey("daily_report.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
+    employee_id: int = Field(
+        sa_column=Column(ForeignKey("employee.id", ondelete="CASCADE"), nullable=False)
+    )
     indicator_id: int | None = Field(
         default=None,
         sa_column=Column(ForeignKey("indicator.id", ondelete="SET NULL"), index=True),
     )
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    description_hash: str | None = Field(default=None, max_length=16)
     quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+@event.listens_for(Activity, "before_insert")
+@event.listens_for(Activity, "before_update")
+def _digest_description(_mapper: Any, _connection: Any, activity: Activity) -> None:
+    """Keep description_hash in step with the description on ORM writes."""
+    activity.description_hash = description_digest(activity.description)
 
 
 class EvidenceKind(StrEnum):

@@ -23,6 +23,7 @@ from storage.models import (
     EvidenceKind,
     Indicator,
     ReportStatus,
+    description_digest,
 )
 from storage.sql import insert_or_ignore
 from storage.types import UTCDateTime
@@ -46,7 +47,7 @@ class ActivityLine:
 
 # Hot-path statements, built once (see storage.sql). Parameter names differ from column
 # names, which UPDATE reserves: :the_report, :the_employee, :the_activity, :the_indicator,
-# :the_day, :text, :amount, :now.
+# :the_day, :text, :digest, :amount, :now.
 _NOW = bindparam("now", type_=UTCDateTime())
 _EDITABLE = exists().where(
     col(DailyReport.id) == bindparam("the_report"),
@@ -80,7 +81,7 @@ _CAN_START_UNDER = select(Indicator.measure).where(
 _DESCRIBE = (
     update(Activity)
     .where(*_THIS_ACTIVITY, col(Activity.quantity).is_(None), _EDITABLE)
-    .values(description=bindparam("text"))
+    .values(description=bindparam("text"), description_hash=bindparam("digest"))
 )
 _QUANTIFY = (
     update(Activity)
@@ -196,7 +197,7 @@ async def start_activity(
         allowed = measure is not None
     if not allowed:
         return None
-    activity = Activity(report_id=report_id, indicator_id=indicator_id)
+    activity = Activity(report_id=report_id, employee_id=employee_id, indicator_id=indicator_id)
     session.add(activity)
     await session.flush()
     assert activity.id is not None
@@ -208,7 +209,8 @@ async def describe_activity(
 ) -> bool:
     """Set the description of the activity being entered; False if the draft moved on."""
     params = {"the_activity": activity_id, "the_report": report_id, "the_employee": employee_id}
-    result = await session.exec(_DESCRIBE, params={**params, "text": text})
+    digest = description_digest(text)
+    result = await session.exec(_DESCRIBE, params={**params, "text": text, "digest": digest})
     return result.rowcount == 1
 
 

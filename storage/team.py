@@ -178,10 +178,11 @@ def _report_count(*conditions: ColumnElement[bool]) -> Any:
 def _copy_paste_count() -> Any:
     """Reports of the week with an activity described exactly as one of an earlier report.
 
-    For each activity of the week, the member's earlier reports are walked through the
-    unique (employee_id, work_date) index and their activities through activity(report_id).
-    The EXISTS are nested so every database starts from the week's activity. Empty
-    descriptions (still being entered) never match.
+    For each activity of the week, the member's activities with the same description digest
+    are found through the (employee_id, description_hash) index, then confirmed by the full
+    description and by their report's work date (through its primary key). Task texts repeat
+    across employees, so the digest alone, not the description, must be paired with the
+    employee. Empty descriptions (still being entered) have no digest and never match.
     """
     report = aliased(DailyReport, name="week_report")
     activity = aliased(Activity, name="week_activity")
@@ -190,15 +191,16 @@ def _copy_paste_count() -> Any:
     said_before = (
         exists()
         .where(
-            earlier.employee_id == report.employee_id,
-            earlier.work_date < report.work_date,
-            earlier_activity.report_id == earlier.id,
+            earlier_activity.employee_id == report.employee_id,
+            earlier_activity.description_hash == activity.description_hash,
             earlier_activity.description == activity.description,
+            earlier.id == earlier_activity.report_id,
+            earlier.work_date < report.work_date,
         )
         .correlate_except(earlier, earlier_activity)  # week_report is two levels up
     )
     repeated = exists().where(
-        activity.report_id == report.id, activity.description != "", said_before
+        activity.report_id == report.id, activity.description_hash.is_not(None), said_before
     )
     return (
         select(func.count())

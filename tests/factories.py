@@ -129,6 +129,7 @@ async def add_report(
     session.add_all(
         Activity(
             report_id=report.id,
+            employee_id=employee.id,
             indicator_id=indicator.id if indicator else None,
             description=f"Kegiatan {day.isoformat()}",
             quantity=Decimal(quantity),

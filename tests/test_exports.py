@@ -120,7 +120,14 @@ async def seeded(session: AsyncSession) -> Seeded:
     await add_report(session, org.staff, date(2026, 3, 3), S, [(k1, "2.5")])
     await add_report(session, org.staff, date(2026, 3, 4), ReportStatus.DRAFT, [(k1, "9")])
     returned = await add_report(session, org.staff, date(2026, 3, 5), R, [(k2, "4")])
-    session.add(Activity(report_id=returned.id, indicator_id=k2.id, description="Rapat"))
+    session.add(
+        Activity(
+            report_id=returned.id,
+            employee_id=org.staff.id,
+            indicator_id=k2.id,
+            description="Rapat",
+        )
+    )
     await session.commit()
     await add_report(session, org.staff, date(2026, 2, 27), A, [(k1, "100")])
     await add_report(session, org.staff, date(2026, 4, 1), A, [(k1, "100")])

@@ -117,7 +117,11 @@ async def add_reports(session: AsyncSession, reports: list[PlannedReport]) -> No
     await session.flush()
     session.add_all(
         Activity(
-            report_id=row.id, indicator_id=a.indicator_id, quantity=a.quantity, description="x"
+            report_id=row.id,
+            employee_id=row.employee_id,
+            indicator_id=a.indicator_id,
+            quantity=a.quantity,
+            description="x",
         )
         for row, report in zip(rows, reports, strict=True)
         for a in report.activities

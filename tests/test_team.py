@@ -191,6 +191,7 @@ async def add_report(
     session.add_all(
         Activity(
             report_id=report.id,
+            employee_id=employee_id,
             indicator_id=indicator_id,
             description=description,
             quantity=None if quantity is None else D(quantity),

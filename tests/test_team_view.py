@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from storage.db import SessionMaker
-from storage.models import Activity, Employee, ReportStatus
+from storage.models import Activity, Employee, ReportStatus, description_digest
 from tests.factories import Org, add_indicator, add_report, fixed_clock, link, seed_org
 from tests.fake_telegram import FakeTelegramServer
 from tests.harness import FedBot
@@ -63,7 +63,10 @@ async def seed_team(session: AsyncSession) -> Org:
     await session.exec(  # word for word the description of 2 November
         update(Activity)
         .where(col(Activity.report_id) == copied.id)
-        .values(description="Kegiatan 2026-11-02")
+        .values(
+            description="Kegiatan 2026-11-02",
+            description_hash=description_digest("Kegiatan 2026-11-02"),
+        )
     )
     await session.commit()
     return org
