@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram import F
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
@@ -13,3 +14,7 @@ class IsEmployee(Filter):
 
     async def __call__(self, event: TelegramObject, actor: Actor | None = None) -> bool:
         return actor is not None and actor.is_employee
+
+
+# Text that is not a /command: flows take it as an answer, commands still work mid-flow.
+NOT_COMMAND = ~F.text.startswith("/")

@@ -1,9 +1,10 @@
-"""Answering in place: edit the message a button belongs to, or send a new one."""
+"""Answering buttons: edit the message in place, or say the button has expired."""
 
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
 
 
 async def show_in_place(
@@ -19,3 +20,8 @@ async def show_in_place(
     except TelegramBadRequest as error:
         if "message is not modified" not in error.message:
             raise
+
+
+async def answer_expired(query: CallbackQuery) -> None:
+    """A stale, finished, foreign or forged button: say so; nothing was changed."""
+    await query.answer(_("This button has expired. Please start again."), show_alert=True)

@@ -7,7 +7,7 @@ that records it, that the presser is the employee's supervisor or acting for the
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -18,9 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.callbacks import AllStep, ApproveAll, Decide, Verdict
 from bot.commands import CANCEL, PENDING
-from bot.domain import local_today
 from bot.evidence import send_evidence
-from bot.filters import IsEmployee
+from bot.filters import NOT_COMMAND, IsEmployee
 from bot.formatting import format_day
 from bot.keyboards import approve_all_keyboard, confirm_all_keyboard
 from bot.notices import Shown, send_for_decision, show_decisions, tell_employee
@@ -34,22 +33,12 @@ from storage.approvals import (
     pending_for,
     report_cards,
 )
-from storage.models import DailyReport, Employee, ReportStatus
+from storage.models import DailyReport, ReportStatus
 from storage.people import Actor
 from storage.reports import report_evidence
 
 MAX_REASON = 1000
 Clock = Callable[[], datetime]
-
-
-def _approver(actor: Actor) -> Employee:
-    assert actor.employee is not None and actor.employee.id is not None
-    return actor.employee
-
-
-def _today(actor: Actor, clock: Clock) -> date:
-    assert actor.unit is not None
-    return local_today(clock(), actor.unit.timezone)
 
 
 def _refusal(outcome: Decision) -> str:
@@ -97,7 +86,7 @@ async def on_decide(
     bot: Bot,
 ) -> None:
     """Approve at once; ask for the reason before returning; or send the evidence."""
-    approver, today = _approver(actor), _today(actor, clock)
+    approver, today = actor.member, actor.today(clock())
     report_id = callback_data.report_id
     if callback_data.verdict == Verdict.APPROVE:
         outcome = await decide(
@@ -174,8 +163,8 @@ async def on_reason(
         session,
         data["report_id"],
         data["revision"],
-        _approver(actor).id or 0,
-        today=_today(actor, clock),
+        actor.member_id,
+        today=actor.today(clock()),
         now=clock(),
         approve=False,
         reason=reason,
@@ -200,8 +189,8 @@ async def show_pending(
     bot: Bot,
 ) -> None:
     """The oldest reports awaiting this supervisor, each with its buttons; then approve all."""
-    approver = _approver(actor)
-    page = await pending_for(session, approver.id or 0, _today(actor, clock))
+    approver = actor.member
+    page = await pending_for(session, approver.id or 0, actor.today(clock()))
     if not page.total:
         await message.answer(_("No reports are waiting for your approval."))
         return
@@ -230,7 +219,7 @@ async def on_approve_all(
     """Ask for confirmation, then approve every report submitted up to the listing."""
     up_to = callback_data.up_to
     if callback_data.step == AllStep.ASK:
-        page = await pending_for(session, _approver(actor).id or 0, _today(actor, clock))
+        page = await pending_for(session, actor.member_id, actor.today(clock()))
         await show_in_place(
             query,
             _("Approve all {count} reports waiting for you, without opening each one?").format(
@@ -246,8 +235,8 @@ async def on_approve_all(
         return
     approved = await approve_all(
         session,
-        _approver(actor).id or 0,
-        today=_today(actor, clock),
+        actor.member_id,
+        today=actor.today(clock()),
         now=clock(),
         up_to=datetime.fromtimestamp(up_to, UTC),
     )
@@ -261,7 +250,7 @@ def build_router() -> Router:
     router.message.filter(IsEmployee())
     router.callback_query.filter(IsEmployee())
     router.message.register(show_pending, PENDING.filter())
-    router.message.register(on_reason, ApprovalFlow.reason, F.text, ~F.text.startswith("/"))
+    router.message.register(on_reason, ApprovalFlow.reason, F.text, NOT_COMMAND)
     router.callback_query.register(on_decide, Decide.filter())
     router.callback_query.register(on_approve_all, ApproveAll.filter())
     return router

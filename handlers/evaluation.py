@@ -35,9 +35,9 @@ from bot.callbacks import (
     SelfStep,
 )
 from bot.commands import EVALUATION
-from bot.domain import local_today, percent, progress_bar
+from bot.domain import percent, progress_bar
 from bot.evaluation_rules import BEHAVIOURS, PeriodKind, Predicate, Rating, predicate
-from bot.filters import IsEmployee
+from bot.filters import NOT_COMMAND, IsEmployee
 from bot.formatting import format_moment, format_number, quarter_label
 from bot.keyboards import (
     assess_keyboard,
@@ -47,7 +47,7 @@ from bot.keyboards import (
     self_rating_keyboard,
     self_step_keyboard,
 )
-from bot.replies import show_in_place
+from bot.replies import answer_expired, show_in_place
 from bot.states import AssessmentFlow, SelfAssessmentFlow
 from storage.approvals import approvers_of
 from storage.evaluations import (
@@ -307,22 +307,9 @@ def _in_prompt(message: Message, bot: Bot, prompt_id: int | None) -> Reply:
     return reply
 
 
-def _me(actor: Actor) -> Employee:
-    assert actor.employee is not None and actor.employee.id is not None
-    return actor.employee
-
-
-def _today(actor: Actor, clock: Clock) -> date:
-    return local_today(clock(), _timezone(actor))
-
-
 def _timezone(actor: Actor) -> str:
     assert actor.unit is not None
     return actor.unit.timezone
-
-
-async def _expired(query: CallbackQuery) -> None:
-    await query.answer(_("This button has expired. Please start again."), show_alert=True)
 
 
 async def _flow_data(state: FSMContext, expected: State, evaluation_id: int) -> dict[str, Any]:
@@ -386,7 +373,7 @@ async def show_evaluation(
     message: Message, session: AsyncSession, actor: Actor, i18n: I18n, clock: Clock
 ) -> None:
     """The current evaluation with its self-assessment button; then the team's, if any."""
-    me, today, locale = _me(actor), _today(actor, clock), i18n.current_locale
+    me, today, locale = actor.member, actor.today(clock()), i18n.current_locale
     evaluation = await current_evaluation(session, me.id or 0, today)
     if evaluation is None or evaluation.id is None:
         await message.answer(_("No evaluation has been opened for you yet."))
@@ -429,7 +416,7 @@ async def on_self_step(
     elif callback_data.action == SelfAction.SKIP_NOTE:
         data = await _flow_data(state, SelfAssessmentFlow.note, evaluation_id)
         if not data:
-            await _expired(query)
+            await answer_expired(query)
             return
         await _review_self(_in_place(query), state, {**data, "note": None}, i18n)
         await query.answer()
@@ -446,9 +433,9 @@ async def _start_self(
     i18n: I18n,
 ) -> None:
     """The first question, for the user's own evaluation while it is open."""
-    evaluation = await own_open_evaluation(session, evaluation_id, _me(actor).id or 0)
+    evaluation = await own_open_evaluation(session, evaluation_id, actor.member.id or 0)
     if evaluation is None:
-        await _expired(query)
+        await answer_expired(query)
         return
     data = {
         "evaluation_id": evaluation_id,
@@ -476,7 +463,7 @@ async def on_self_rate(
     data = await _flow_data(state, SelfAssessmentFlow.rating, callback_data.evaluation_id)
     rating = _rating(callback_data.rating)
     if not data or rating is None or data["item"] != callback_data.item:
-        await _expired(query)
+        await answer_expired(query)
         return
     item = callback_data.item
     if item == RESULTS_ITEM:
@@ -541,7 +528,7 @@ async def _submit_self(
 ) -> None:
     """Save once; then tell the employee who will assess, and tell them."""
     data = await _flow_data(state, SelfAssessmentFlow.review, evaluation_id)
-    me = _me(actor)
+    me = actor.member
     if not data or not await save_self_assessment(
         session,
         evaluation_id,
@@ -551,10 +538,10 @@ async def _submit_self(
         data.get("note"),
         clock(),
     ):
-        await _expired(query)
+        await answer_expired(query)
         return
     await state.clear()
-    assessors = await approvers_of(session, me, _today(actor, clock))
+    assessors = await approvers_of(session, me, actor.today(clock()))
     if assessors:
         names = ", ".join(html.quote(person.name) for person in assessors)
         sent = _("Sent to {names} for assessment.").format(names=names)
@@ -628,9 +615,9 @@ async def on_assess_step(
     if callback_data.action == AssessAction.CONFIRM:
         await _confirm_assessment(query, evaluation_id, session, state, actor, i18n, clock, bot)
         return
-    found = await assessable(session, evaluation_id, _me(actor).id or 0, _today(actor, clock))
+    found = await assessable(session, evaluation_id, actor.member.id or 0, actor.today(clock()))
     if found is None:
-        await _expired(query)
+        await answer_expired(query)
         return
     data = {"evaluation_id": evaluation_id, "prompt_id": _prompt_id(query)}
     await state.set_state(AssessmentFlow.rating)
@@ -655,9 +642,9 @@ async def on_assess_rate(
     rating = _rating(callback_data.rating)
     found = None
     if data and rating is not None and aspect == expected:
-        found = await assessable(session, evaluation_id, _me(actor).id or 0, _today(actor, clock))
+        found = await assessable(session, evaluation_id, actor.member.id or 0, actor.today(clock()))
     if found is None or rating is None:
-        await _expired(query)
+        await answer_expired(query)
         return
     key = "results" if aspect == AssessAspect.RESULTS else "behaviour"
     data = data | {key: rating.value, "prompt_id": _prompt_id(query)}
@@ -683,7 +670,7 @@ async def on_feedback(
         return
     data = await state.get_data()
     found = await assessable(
-        session, data["evaluation_id"], _me(actor).id or 0, _today(actor, clock)
+        session, data["evaluation_id"], actor.member.id or 0, actor.today(clock())
     )
     if found is None:
         await state.clear()
@@ -718,7 +705,7 @@ async def _confirm_assessment(
 ) -> None:
     """Save once; then tell the employee the predicate and the feedback."""
     data = await _flow_data(state, AssessmentFlow.confirm, evaluation_id)
-    me = _me(actor)
+    me = actor.member
     verdict = None
     if data:
         verdict = await save_assessment(
@@ -729,10 +716,10 @@ async def _confirm_assessment(
             data["behaviour"],
             data["feedback"],
             clock(),
-            _today(actor, clock),
+            actor.today(clock()),
         )
     if verdict is None:
-        await _expired(query)
+        await answer_expired(query)
         return
     await state.clear()
     evaluation = await session.get(Evaluation, evaluation_id)
@@ -760,11 +747,10 @@ def build_router() -> Router:
     router.message.filter(IsEmployee())
     router.callback_query.filter(IsEmployee())
     router.message.register(show_evaluation, EVALUATION.filter())
-    not_command = ~F.text.startswith("/")
-    router.message.register(on_note, SelfAssessmentFlow.note, F.text, not_command)
-    router.message.register(note_not_text, SelfAssessmentFlow.note, not_command)
-    router.message.register(on_feedback, AssessmentFlow.feedback, F.text, not_command)
-    router.message.register(feedback_not_text, AssessmentFlow.feedback, not_command)
+    router.message.register(on_note, SelfAssessmentFlow.note, F.text, NOT_COMMAND)
+    router.message.register(note_not_text, SelfAssessmentFlow.note, NOT_COMMAND)
+    router.message.register(on_feedback, AssessmentFlow.feedback, F.text, NOT_COMMAND)
+    router.message.register(feedback_not_text, AssessmentFlow.feedback, NOT_COMMAND)
     router.callback_query.register(on_self_step, SelfStep.filter())
     router.callback_query.register(on_self_rate, SelfRate.filter())
     router.callback_query.register(on_assess_step, AssessStep.filter())

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 
+from bot.replies import answer_expired
 from bot.texts import help_hint, join_instructions, not_registered_text
 from storage.people import Actor
 
@@ -42,7 +43,7 @@ async def unexpected_message(message: Message, actor: Actor, i18n: I18n) -> None
 
 async def stale_button(query: CallbackQuery) -> None:
     """A button whose flow is over, or data that no handler accepts."""
-    await query.answer(_("This button has expired. Please start again."), show_alert=True)
+    await answer_expired(query)
 
 
 async def apologise(event: ErrorEvent) -> None:

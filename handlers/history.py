@@ -14,19 +14,15 @@ from bot.evidence import send_evidence
 from bot.filters import IsEmployee
 from bot.formatting import format_short_day, report_text, status_icon, status_label
 from bot.keyboards import evidence_button, history_keyboard
+from bot.replies import answer_expired
 from storage.people import Actor
 from storage.reports import activity_lines, own_report, recent_reports, report_evidence
-
-
-def _employee_id(actor: Actor) -> int:
-    assert actor.employee is not None and actor.employee.id is not None
-    return actor.employee.id
 
 
 async def show_history(message: Message, session: AsyncSession, actor: Actor, i18n: I18n) -> None:
     """The newest reports with date, status and activity count."""
     locale = i18n.current_locale
-    reports = await recent_reports(session, _employee_id(actor))
+    reports = await recent_reports(session, actor.member_id)
     if not reports:
         await message.answer(
             _("You have no reports yet. Send /{command} to report today's work.").format(
@@ -53,9 +49,9 @@ async def open_report(
     bot: Bot,
 ) -> None:
     """One report in full, with a button for its evidence."""
-    report = await own_report(session, callback_data.report_id, _employee_id(actor))
+    report = await own_report(session, callback_data.report_id, actor.member_id)
     if report is None or report.id is None:
-        await query.answer(_("This button has expired. Please start again."), show_alert=True)
+        await answer_expired(query)
         return
     lines = await activity_lines(session, report.id)
     text = report_text(
@@ -78,9 +74,9 @@ async def show_evidence(
     bot: Bot,
 ) -> None:
     """Send the report's photos and documents."""
-    report = await own_report(session, callback_data.report_id, _employee_id(actor))
+    report = await own_report(session, callback_data.report_id, actor.member_id)
     if report is None or report.id is None:
-        await query.answer(_("This button has expired. Please start again."), show_alert=True)
+        await answer_expired(query)
         return
     files = await report_evidence(session, report.id)
     await query.answer()

@@ -12,7 +12,7 @@ from bot.callbacks import LanguageChoice
 from bot.commands import LANGUAGE, set_chat_menu
 from bot.config import SUPPORTED_LOCALES
 from bot.keyboards import language_keyboard
-from bot.replies import show_in_place
+from bot.replies import answer_expired, show_in_place
 from bot.texts import help_hint
 from storage.people import Actor, save_language
 
@@ -33,7 +33,7 @@ async def choose_language(
 ) -> None:
     """Save the chosen language, then answer and set the chat's menu in it."""
     if callback_data.code not in SUPPORTED_LOCALES:
-        await query.answer(_("This button has expired. Please start again."), show_alert=True)
+        await answer_expired(query)
         return
     await save_language(session, actor, callback_data.code)
     with i18n.use_locale(callback_data.code):

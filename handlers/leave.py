@@ -13,7 +13,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import LEAVE
-from bot.domain import local_today
 from bot.filters import IsEmployee
 from bot.formatting import format_day
 from storage.leave import add_leave, cancel_upcoming_leave, upcoming_leave
@@ -47,7 +46,7 @@ async def leave(
     """Add a leave, cancel upcoming ones, or list them."""
     assert actor.employee is not None and actor.unit is not None
     employee_id, locale = actor.employee.id or 0, i18n.current_locale
-    today = local_today(clock(), actor.unit.timezone)
+    today = actor.today(clock())
     words = (command.args or "").split()
     if len(words) == 1 and words[0].lower() in CANCEL_WORDS:
         removed = await cancel_upcoming_leave(session, employee_id, today)

@@ -15,7 +15,7 @@ from babel.dates import format_date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import PROGRESS
-from bot.domain import local_today, month_bounds, percent, progress_bar, quarter_of, working_days
+from bot.domain import month_bounds, percent, progress_bar, quarter_of, working_days
 from bot.filters import IsEmployee
 from bot.formatting import format_number, quarter_label
 from storage.people import Actor
@@ -72,7 +72,7 @@ async def show_progress(
     """Per indicator for this quarter and year; then days reported this month."""
     assert actor.employee is not None and actor.unit is not None
     locale = i18n.current_locale
-    today = local_today(clock(), actor.unit.timezone)
+    today = actor.today(clock())
     quarter = quarter_of(today)
     employee_id = actor.employee.id or 0
     items = await indicator_progress(session, employee_id, today.year, quarter)

@@ -22,13 +22,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.callbacks import PickDay, PickIndicator, ReportAction, ReportStep
 from bot.commands import REPORT
 from bot.config import Settings
-from bot.domain import local_today
-from bot.filters import IsEmployee
+from bot.filters import NOT_COMMAND, IsEmployee
 from bot.formatting import format_day, report_text
 from bot.keyboards import days_keyboard, evidence_keyboard, indicator_keyboard, review_keyboard
 from bot.notices import send_for_decision
 from bot.quantity import InvalidQuantity, QuantityProblem, parse_quantity
-from bot.replies import show_in_place
+from bot.replies import answer_expired, show_in_place
 from bot.states import ReportFlow
 from storage.approvals import ReportCard, approvers_of
 from storage.models import DailyReport, Employee, EvidenceKind, ReportStatus
@@ -65,16 +64,6 @@ def _in_place(query: CallbackQuery) -> Reply:
         await show_in_place(query, text, markup)
 
     return reply
-
-
-def _employee(actor: Actor) -> Employee:
-    assert actor.employee is not None and actor.employee.id is not None
-    return actor.employee
-
-
-def _today(actor: Actor, clock: Callable[[], datetime]) -> date:
-    assert actor.unit is not None
-    return local_today(clock(), actor.unit.timezone)
 
 
 def _ask_quantity_text(measure: str | None) -> str:
@@ -132,7 +121,7 @@ async def _ask_indicator(
     reply: Reply, session: AsyncSession, actor: Actor, report: DailyReport, locale: str
 ) -> None:
     assert report.id is not None
-    indicators = await year_indicators(session, _employee(actor).id or 0, report.work_date.year)
+    indicators = await year_indicators(session, actor.member_id, report.work_date.year)
     text = _("Report for {day}.").format(day=format_day(report.work_date, locale)) + "\n"
     if indicators:
         text += _("Which indicator does this activity advance?")
@@ -169,12 +158,8 @@ async def start_report(
     clock: Callable[[], datetime],
 ) -> None:
     """/lapor: open (or create) today's report in the unit's time zone."""
-    report = await report_for_day(session, _employee(actor).id or 0, _today(actor, clock), clock())
+    report = await report_for_day(session, actor.member_id, actor.today(clock()), clock())
     await resume(_answer_to(message), session, state, actor, report, i18n.current_locale)
-
-
-async def _expired(query: CallbackQuery) -> None:
-    await query.answer(_("This button has expired. Please start again."), show_alert=True)
 
 
 async def pick_indicator(
@@ -187,10 +172,10 @@ async def pick_indicator(
     """Start an activity under the chosen indicator (0: additional task)."""
     report_id = callback_data.report_id
     started = await start_activity(
-        session, report_id, _employee(actor).id or 0, callback_data.indicator_id or None
+        session, report_id, actor.member_id, callback_data.indicator_id or None
     )
     if started is None:  # not the user's draft, closed, or another activity is open
-        await _expired(query)
+        await answer_expired(query)
         return
     activity_id, measure = started
     await state.set_state(ReportFlow.description)
@@ -217,7 +202,7 @@ async def describe(
         return
     data = await state.get_data()
     described = await describe_activity(
-        session, data["activity_id"], data["report_id"], _employee(actor).id or 0, text
+        session, data["activity_id"], data["report_id"], actor.member_id, text
     )
     if not described:
         await _draft_moved_on(message, state)
@@ -260,7 +245,7 @@ async def quantify(
         await message.answer(_quantity_problem_text(error) + " " + _ask_quantity_text(measure))
         return
     quantified = await quantify_activity(
-        session, data["activity_id"], data["report_id"], _employee(actor).id or 0, quantity
+        session, data["activity_id"], data["report_id"], actor.member_id, quantity
     )
     if not quantified:
         await _draft_moved_on(message, state)
@@ -308,7 +293,7 @@ async def attach_evidence(
         session,
         data["activity_id"],
         data["report_id"],
-        _employee(actor).id or 0,
+        actor.member_id,
         kind=kind,
         file_id=file_id,
         file_unique_id=unique_id,
@@ -364,10 +349,10 @@ async def report_step(
     bot: Bot,
 ) -> None:
     """Review, add, remove, submit, or pick another day for one of the user's own reports."""
-    employee = _employee(actor)
+    employee = actor.member
     report = await own_report(session, callback_data.report_id, employee.id or 0)
     if report is None or report.id is None:
-        await _expired(query)
+        await answer_expired(query)
         return
     locale = i18n.current_locale
     action = callback_data.action
@@ -379,13 +364,13 @@ async def report_step(
         return
     if action in (ReportAction.ADD, ReportAction.REMOVE_LAST):
         if report.status == ReportStatus.APPROVED:
-            await _expired(query)
+            await answer_expired(query)
             return
         await reopen_if_submitted(session, report.id, clock())
         if action == ReportAction.REMOVE_LAST and not await remove_last_activity(
             session, report.id, employee.id or 0
         ):
-            await _expired(query)
+            await answer_expired(query)
             return
         await session.refresh(report)
         if action == ReportAction.ADD:
@@ -404,7 +389,7 @@ async def _offer_days(
     settings: Settings,
     locale: str,
 ) -> None:
-    today = _today(actor, clock)
+    today = actor.today(clock())
     days = [today - timedelta(days=back) for back in range(settings.report_backdate_days + 1)]
     await show_in_place(
         query, _("Which day do you want to report for?"), days_keyboard(days, locale)
@@ -423,11 +408,11 @@ async def pick_day(
     settings: Settings,
 ) -> None:
     """Open the report of a recent day; future days and days too long ago are refused."""
-    today = _today(actor, clock)
+    today = actor.today(clock())
     try:
         day = date.fromisoformat(callback_data.day)
     except ValueError:
-        await _expired(query)
+        await answer_expired(query)
         return
     if day > today:
         await query.answer(_("You cannot report for a future day."), show_alert=True)
@@ -440,7 +425,7 @@ async def pick_day(
             show_alert=True,
         )
         return
-    report = await report_for_day(session, _employee(actor).id or 0, day, clock())
+    report = await report_for_day(session, actor.member_id, day, clock())
     await resume(_in_place(query), session, state, actor, report, i18n.current_locale)
     await query.answer()
 
@@ -458,19 +443,19 @@ async def _submit(
 ) -> None:
     """Submit once, commit, then tell the employee and the supervisor."""
     assert report.id is not None
-    employee = _employee(actor)
+    employee = actor.member
     resubmission = report.submitted_at is not None
     now = clock()
     if not await submit_report(session, report.id, employee.id or 0, now):
         if report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
             await query.answer(_("This report was already submitted."), show_alert=True)
         else:
-            await _expired(query)
+            await answer_expired(query)
         return
     # The ORM applied the UPDATE to `report` too: status, submitted_at and revision are new.
     await state.clear()
     lines = await activity_lines(session, report.id)
-    recipients = await approvers_of(session, employee, _today(actor, clock))
+    recipients = await approvers_of(session, employee, actor.today(clock()))
     note = await _submission_note(session, employee, recipients)
     text = "✅ " + _("Report submitted.") + " " + note + "\n\n"
     await show_in_place(query, text + report_text(report.work_date, report.status, lines, locale))
@@ -506,13 +491,12 @@ def build_router() -> Router:
     router.message.filter(IsEmployee())
     router.callback_query.filter(IsEmployee())
     router.message.register(start_report, REPORT.filter())
-    not_command = ~F.text.startswith("/")
-    router.message.register(describe, ReportFlow.description, F.text, not_command)
-    router.message.register(describe_not_text, ReportFlow.description, not_command)
-    router.message.register(quantify, ReportFlow.quantity, F.text, not_command)
-    router.message.register(quantify_not_text, ReportFlow.quantity, not_command)
+    router.message.register(describe, ReportFlow.description, F.text, NOT_COMMAND)
+    router.message.register(describe_not_text, ReportFlow.description, NOT_COMMAND)
+    router.message.register(quantify, ReportFlow.quantity, F.text, NOT_COMMAND)
+    router.message.register(quantify_not_text, ReportFlow.quantity, NOT_COMMAND)
     router.message.register(attach_evidence, ReportFlow.evidence, F.photo | F.document)
-    router.message.register(evidence_not_file, ReportFlow.evidence, not_command)
+    router.message.register(evidence_not_file, ReportFlow.evidence, NOT_COMMAND)
     router.callback_query.register(pick_indicator, PickIndicator.filter())
     router.callback_query.register(report_step, ReportStep.filter())
     router.callback_query.register(pick_day, PickDay.filter())

@@ -9,11 +9,11 @@ from aiogram import Bot, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.callbacks import OpenShortcut, Shortcut
 from bot.filters import IsEmployee
+from bot.replies import answer_expired
 from handlers.approval import show_pending
 from handlers.evaluation import show_evaluation
 from handlers.report import start_report
@@ -31,7 +31,7 @@ async def on_shortcut(
     bot: Bot,
 ) -> None:
     if not isinstance(query.message, Message):  # too old to answer under
-        await query.answer(_("This button has expired. Please start again."), show_alert=True)
+        await answer_expired(query)
         return
     await query.answer()
     if callback_data.target == Shortcut.REPORT:

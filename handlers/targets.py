@@ -13,7 +13,6 @@ from aiogram.utils.markdown import html_decoration as html
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import TARGETS
-from bot.domain import local_today
 from bot.filters import IsEmployee
 from bot.formatting import amount_text, format_number, quarter_label
 from storage.people import Actor
@@ -30,7 +29,7 @@ async def show_targets(
     """Each indicator: code, title, annual target, quarterly targets, cascading parent."""
     assert actor.employee is not None and actor.unit is not None
     locale = i18n.current_locale
-    year = local_today(clock(), actor.unit.timezone).year
+    year = actor.today(clock()).year
     rows = await indicators_with_parents(session, actor.employee.id or 0, year)
     if not rows:
         await message.answer(

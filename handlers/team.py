@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.callbacks import TeamButton, TeamView
 from bot.charts import team_chart_png
 from bot.commands import EXPORT, TEAM
-from bot.domain import local_today, mean_percent, month_bounds, quarter_of, working_days
+from bot.domain import mean_percent, month_bounds, quarter_of, working_days
 from bot.filters import IsEmployee
 from bot.formatting import format_day, quarter_label, status_icon, status_label
 from bot.keyboards import team_keyboard
@@ -45,16 +45,6 @@ from storage.team import (
 Clock = Callable[[], datetime]
 MAX_MEMBER_LINES = 60
 CHART_DAYS = 28
-
-
-def _supervisor_id(actor: Actor) -> int:
-    assert actor.employee is not None and actor.employee.id is not None
-    return actor.employee.id
-
-
-def _today(actor: Actor, clock: Clock) -> date:
-    assert actor.unit is not None
-    return local_today(clock(), actor.unit.timezone)
 
 
 def _achievement_by_member(
@@ -102,7 +92,7 @@ async def show_team(
     message: Message, session: AsyncSession, actor: Actor, i18n: I18n, clock: Clock
 ) -> None:
     """Today and this week for every member (indirect ones as a tree), and the quarter."""
-    supervisor, today = _supervisor_id(actor), _today(actor, clock)
+    supervisor, today = actor.member_id, actor.today(clock())
     members = await team_tree(session, supervisor)
     if not members:
         await message.answer(_("Nobody reports to you, so you have no team to show."))
@@ -153,7 +143,7 @@ async def _send_chart(
     bot: Bot, chat_id: int, session: AsyncSession, actor: Actor, i18n: I18n, clock: Clock
 ) -> None:
     """Achievement per member this quarter and reports per working day for four weeks."""
-    supervisor, today = _supervisor_id(actor), _today(actor, clock)
+    supervisor, today = actor.member_id, actor.today(clock())
     members = {member.employee_id: member.name for member in await team_tree(session, supervisor)}
     achieved = _achievement_by_member(
         await team_achievement(session, supervisor, today.year, quarter_of(today))
@@ -174,7 +164,7 @@ async def _send_month(
 ) -> None:
     """The team's reports of the month: one row per activity and a summary sheet."""
     start, end = month_bounds(first_day)
-    team = [member.employee_id for member in await team_tree(session, _supervisor_id(actor))]
+    team = [member.employee_id for member in await team_tree(session, actor.member_id)]
     rows = await month_rows(session, team, start, end)
     summary = await month_summary(session, team, start, end)
     workbook = await asyncio.to_thread(month_workbook, rows, summary, sheet_labels())
@@ -196,7 +186,7 @@ async def on_team_button(
     if callback_data.view == TeamView.CHART:
         await _send_chart(bot, query.from_user.id, session, actor, i18n, clock)
     else:
-        await _send_month(bot, query.from_user.id, session, actor, _today(actor, clock))
+        await _send_month(bot, query.from_user.id, session, actor, actor.today(clock()))
 
 
 async def export_month(
@@ -208,7 +198,7 @@ async def export_month(
     bot: Bot,
 ) -> None:
     """/ekspor [YYYY-MM]: the month's spreadsheet (this month by default)."""
-    first_day = _today(actor, clock)
+    first_day = actor.today(clock())
     if command.args:
         try:
             first_day, _end = month_bounds_of(command.args)

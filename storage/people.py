@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, exists, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain import local_today
 from storage.models import Employee, Unit, UserPreference
 
 
@@ -34,6 +36,21 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.employee is not None and self.employee.is_admin
+
+    @property
+    def member(self) -> Employee:
+        """The linked employee, for handlers behind the IsEmployee filter."""
+        assert self.employee is not None and self.employee.id is not None
+        return self.employee
+
+    @property
+    def member_id(self) -> int:
+        return self.member.id or 0
+
+    def today(self, now: datetime) -> date:
+        """The date on the wall clock of the employee's unit."""
+        assert self.unit is not None
+        return local_today(now, self.unit.timezone)
 
 
 _SUBORDINATE = aliased(Employee)
