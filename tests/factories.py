@@ -138,3 +138,17 @@ async def add_report(
     )
     await session.commit()
     return report
+
+
+async def seed_people(session: AsyncSession, count: int, first_chat: int) -> list[Employee]:
+    """`count` linked employees in one unit, with chat ids from `first_chat` on."""
+    unit = Unit(code=f"U{first_chat}", name=f"Unit {first_chat}")
+    session.add(unit)
+    await session.flush()
+    people = [
+        Employee(nip=f"{n:018d}", name=f"Pegawai {n}", unit_id=unit.id, telegram_id=first_chat + n)
+        for n in range(count)
+    ]
+    session.add_all(people)
+    await session.commit()
+    return people

@@ -20,28 +20,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.sender import OutboxSender
 from storage import outbox
 from storage.db import SessionMaker, make_engine, make_sessionmaker
-from storage.models import Employee, OutboxMessage, OutboxStatus, Unit
-from tests.factories import fixed_clock
+from storage.models import Employee, OutboxMessage, OutboxStatus
+from tests.factories import fixed_clock, seed_people
 from tests.fake_telegram import TOKEN, FakeTelegramServer
 from tests.harness import Fetch
 
 NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
 FIRST_CHAT = 50_000
-
-
-async def seed_people(session: AsyncSession, count: int) -> list[Employee]:
-    """`count` linked employees in one unit; chat ids from FIRST_CHAT."""
-    unit = Unit(code="OUTBOX", name="Unit Outbox")
-    session.add(unit)
-    await session.flush()
-    people = [
-        Employee(nip=f"{n:018d}", name=f"Pegawai {n}", unit_id=unit.id, telegram_id=FIRST_CHAT + n)
-        for n in range(count)
-    ]
-    session.add_all(people)
-    await session.commit()
-    return people
 
 
 async def plan_for(
@@ -84,7 +70,7 @@ async def test_plan_is_idempotent_on_the_dedupe_key(
     sessionmaker: SessionMaker, fetch: Fetch
 ) -> None:
     async with sessionmaker() as session:
-        [person] = await seed_people(session, 1)
+        [person] = await seed_people(session, 1, FIRST_CHAT)
         assert await plan_for(session, person, "reminder:1:2026-11-25")
         later = NOW + timedelta(hours=1)
         assert not await plan_for(session, person, "reminder:1:2026-11-25", due_at=later)
@@ -99,7 +85,7 @@ async def test_claim_due_returns_due_rows_once_oldest_first(
     sessionmaker: SessionMaker, fetch: Fetch
 ) -> None:
     async with sessionmaker() as session:
-        [person] = await seed_people(session, 1)
+        [person] = await seed_people(session, 1, FIRST_CHAT)
         for minutes, key in [(0, "c"), (-2, "a"), (1, "later"), (-1, "b")]:
             await plan_for(session, person, key, NOW + timedelta(minutes=minutes))
         await session.commit()
@@ -122,7 +108,7 @@ async def test_crashed_claim_is_claimed_again_once_after_its_lease(
     sessionmaker: SessionMaker, fetch: Fetch
 ) -> None:
     async with sessionmaker() as session:
-        [person] = await seed_people(session, 1)
+        [person] = await seed_people(session, 1, FIRST_CHAT)
         await plan_for(session, person, "crash")
         await session.commit()
     assert len(await claim(sessionmaker, NOW)) == 1  # ... and the process dies mid-send
@@ -143,7 +129,7 @@ async def test_crashed_claim_is_claimed_again_once_after_its_lease(
 
 async def test_outcomes_are_recorded(sessionmaker: SessionMaker, fetch: Fetch) -> None:
     async with sessionmaker() as session:
-        people = await seed_people(session, 2)
+        people = await seed_people(session, 2, FIRST_CHAT)
         for key in ("retry", "failed", "released"):
             await plan_for(session, people[0], key)
         await plan_for(session, people[1], "blocked-pending")
@@ -187,7 +173,7 @@ async def test_restart_between_planning_and_sending_delivers_each_message_once(
     engine: AsyncEngine, bot: Bot, telegram: FakeTelegramServer
 ) -> None:
     async with make_sessionmaker(engine)() as session:
-        people = await seed_people(session, 5)
+        people = await seed_people(session, 5, FIRST_CHAT)
         for person in people:
             await plan_for(session, person, f"restart:{person.id}")
         await session.commit()
@@ -219,7 +205,7 @@ async def test_concurrent_claimers_never_get_the_same_row(
     if engine.dialect.name == "sqlite":
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): one sending process only")
     async with sessionmaker() as session:
-        [person] = await seed_people(session, 1)
+        [person] = await seed_people(session, 1, FIRST_CHAT)
         for n in range(40):
             await plan_for(session, person, f"concurrent:{n}", NOW + timedelta(seconds=n))
         await session.commit()

@@ -17,12 +17,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import InlineKeyboardMarkup
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.sender import OutboxSender
 from storage import outbox
 from storage.db import SessionMaker
-from storage.models import Employee, OutboxMessage, OutboxStatus, Unit
+from storage.models import Employee, OutboxMessage, OutboxStatus
+from tests.factories import seed_people
 from tests.fake_telegram import TOKEN, ApiCall, FakeTelegram, FakeTelegramServer
 from tests.harness import Fetch
 
@@ -65,26 +65,12 @@ def make_sender(bot: Bot, sessionmaker: SessionMaker, clock: Clock, **limits: An
     return OutboxSender(bot, sessionmaker, render, clock=clock, **limits)
 
 
-async def seed_people(session: AsyncSession, count: int) -> list[Employee]:
-    """`count` linked employees in one unit; chat ids from FIRST_CHAT."""
-    unit = Unit(code="SEND", name="Unit Kirim")
-    session.add(unit)
-    await session.flush()
-    people = [
-        Employee(nip=f"{n:018d}", name=f"Pegawai {n}", unit_id=unit.id, telegram_id=FIRST_CHAT + n)
-        for n in range(count)
-    ]
-    session.add_all(people)
-    await session.commit()
-    return people
-
-
 async def plan_messages(
     sessionmaker: SessionMaker, per_person: list[int], due_at: datetime = NOW
 ) -> list[Employee]:
     """Employees with `per_person[i]` messages each, due at `due_at`."""
     async with sessionmaker() as session:
-        people = await seed_people(session, len(per_person))
+        people = await seed_people(session, len(per_person), FIRST_CHAT)
         for person, count in zip(people, per_person, strict=True):
             for n in range(count):
                 assert person.id is not None and person.telegram_id is not None
