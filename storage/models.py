@@ -361,3 +361,75 @@ class Evaluation(SQLModel, table=True):
     feedback: str | None = Field(default=None, sa_column=Column(Text))
     predicate: str | None = Field(default=None, max_length=32)
     assessed_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+
+
+class ServiceCounter(SQLModel, table=True):
+    """A public service counter (loket) of a unit; its QR code opens the citizens' survey."""
+
+    __tablename__ = "service_counter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True, index=True)  # the deep link's `c_<code>`
+    unit_id: int = Field(
+        sa_column=Column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    name: str = Field(max_length=200)
+    service: str = Field(max_length=200)
+    # Quick mode: one overall question with four faces instead of the nine SKM elements.
+    quick: bool = False
+    is_active: bool = True
+
+
+class SurveyStage(StrEnum):
+    ELEMENTS = "elements"  # answering U1..U9 (or the quick question)
+    COMMENT = "comment"  # may write a suggestion or complaint
+    PROFILE = "profile"  # may give sex, age band, education, occupation
+    DONE = "done"
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One citizen's answers for one counter on one local day (SKM, PermenPANRB 14/2017).
+
+    The citizen is only an HMAC of their Telegram id (`respondent_key`), set to NULL when they
+    ask for their data to be deleted. Answers are stored by element code (`u1`..`u9`, scored
+    1..4); `overall` is the quick mode's single answer. `answered_at` is set once every
+    question is answered: only such responses count towards the index.
+    """
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        UniqueConstraint("counter_id", "respondent_key", "local_date"),
+        Index("ix_survey_response_unit_id_local_date", "unit_id", "local_date"),
+        Index("ix_survey_response_respondent_key_stage", "respondent_key", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    counter_id: int = Field(
+        sa_column=Column(ForeignKey("service_counter.id", ondelete="RESTRICT"), nullable=False)
+    )
+    unit_id: int = Field(
+        sa_column=Column(ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False)
+    )
+    respondent_key: str | None = Field(default=None, max_length=64)
+    local_date: date
+    quick: bool = False
+    stage: SurveyStage = Field(
+        default=SurveyStage.ELEMENTS, sa_column=Column(String(16), nullable=False)
+    )
+    u1: int | None = None
+    u2: int | None = None
+    u3: int | None = None
+    u4: int | None = None
+    u5: int | None = None
+    u6: int | None = None
+    u7: int | None = None
+    u8: int | None = None
+    u9: int | None = None
+    overall: int | None = None
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+    sex: str | None = Field(default=None, max_length=16)
+    age_band: str | None = Field(default=None, max_length=16)
+    education: str | None = Field(default=None, max_length=16)
+    occupation: str | None = Field(default=None, max_length=16)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    answered_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
