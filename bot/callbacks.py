@@ -150,3 +150,40 @@ class AssessRate(CallbackData, prefix="ear"):
     evaluation_id: int
     aspect: AssessAspect
     rating: str  # a bot.evaluation_rules.Rating value, checked by the handler
+
+
+# Citizens' survey (SKM)
+
+
+class SurveyAnswer(CallbackData, prefix="sa"):
+    """A citizen's answer (score 1..4) to one question (`U1`..`U9`, or `Q` in quick mode)."""
+
+    response_id: int
+    question: str
+    score: int
+
+
+class SurveyAction(StrEnum):
+    SKIP_COMMENT = "nc"
+    SKIP_PROFILE = "np"
+
+
+class SurveyStep(CallbackData, prefix="ss"):
+    """Skip the comment, or the rest of the respondent profile."""
+
+    response_id: int
+    action: SurveyAction
+
+
+class SurveyProfile(CallbackData, prefix="sp"):
+    """One profile answer; an empty value declines the question."""
+
+    response_id: int
+    field: str  # a storage.survey.ProfileField value, checked by the handler
+    value: str
+
+
+class IkmExport(CallbackData, prefix="ix"):
+    """The spreadsheet of the presser's unit for the quarter starting on `start` (ISO date)."""
+
+    start: str

@@ -55,6 +55,12 @@ EVALUATION = CommandSpec(
     __("Your evaluation: self-assessment and predicate"),
     for_employees=True,
 )
+DELETE_DATA = CommandSpec(
+    "hapusdata", "deletemydata", __("Unlink your service ratings from your account")
+)
+IKM = CommandSpec(
+    "ikm", "ikm", __("Citizens' satisfaction index (IKM) of your unit"), for_employees=True
+)
 MENU = (
     REPORT,
     PROGRESS,
@@ -65,8 +71,10 @@ MENU = (
     EXPORT,
     EVALUATION,
     LEAVE,
+    IKM,
     HELP,
     LANGUAGE,
+    DELETE_DATA,
     CANCEL,
 )
 

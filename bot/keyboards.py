@@ -19,6 +19,7 @@ from bot.callbacks import (
     AssessRate,
     AssessStep,
     Decide,
+    IkmExport,
     LanguageChoice,
     OpenReport,
     OpenShortcut,
@@ -31,14 +32,20 @@ from bot.callbacks import (
     SelfStep,
     Shortcut,
     ShowEvidence,
+    SurveyAction,
+    SurveyAnswer,
+    SurveyProfile,
+    SurveyStep,
     TeamButton,
     TeamView,
     Verdict,
 )
 from bot.evaluation_rules import Rating
 from bot.formatting import format_short_day, status_icon
+from bot.survey_texts import answer_labels, profile_option
 from storage.models import Indicator
 from storage.reports import ReportSummary
+from storage.survey import DECLINED, PROFILE_OPTIONS, ProfileField
 
 # Each language is named in itself, so a user can find theirs whatever is shown now.
 LANGUAGE_NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
@@ -273,5 +280,57 @@ def confirm_assessment_keyboard(evaluation_id: int) -> InlineKeyboardMarkup:
     builder.button(
         text="✅ " + _("Confirm and send"),
         callback_data=AssessStep(evaluation_id=evaluation_id, action=AssessAction.CONFIRM),
+    )
+    return builder.as_markup()
+
+
+# Citizens' survey (SKM)
+
+
+def survey_answer_keyboard(response_id: int, question: str) -> InlineKeyboardMarkup:
+    """The question's own four answers, best first, one per row."""
+    builder = InlineKeyboardBuilder()
+    for score, label in reversed(list(enumerate(answer_labels(question), start=1))):
+        builder.button(
+            text=label,
+            callback_data=SurveyAnswer(response_id=response_id, question=question, score=score),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def skip_comment_keyboard(response_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="⏭ " + _("Skip"),
+        callback_data=SurveyStep(response_id=response_id, action=SurveyAction.SKIP_COMMENT),
+    )
+    return builder.as_markup()
+
+
+def profile_keyboard(response_id: int, field: ProfileField) -> InlineKeyboardMarkup:
+    """The answers of one profile question, two a row, then Skip and Skip all."""
+    builder = InlineKeyboardBuilder()
+    for value in PROFILE_OPTIONS[field]:
+        builder.button(
+            text=profile_option(field, value),
+            callback_data=SurveyProfile(response_id=response_id, field=field.value, value=value),
+        )
+    builder.button(
+        text="⏭ " + _("Skip"),
+        callback_data=SurveyProfile(response_id=response_id, field=field.value, value=DECLINED),
+    )
+    builder.button(
+        text="⏩ " + _("Skip the rest"),
+        callback_data=SurveyStep(response_id=response_id, action=SurveyAction.SKIP_PROFILE),
+    )
+    builder.adjust(*([2] * (len(PROFILE_OPTIONS[field]) // 2)), 2)
+    return builder.as_markup()
+
+
+def ikm_keyboard(quarter_start: date) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text="📥 " + _("Spreadsheet"), callback_data=IkmExport(start=quarter_start.isoformat())
     )
     return builder.as_markup()

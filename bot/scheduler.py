@@ -22,6 +22,7 @@ from bot.commands import EVALUATION, PENDING, REPORT
 from bot.evaluation_rules import PeriodKind, due_dates, previous_period
 from bot.formatting import format_day
 from bot.keyboards import shortcut_keyboard
+from bot.survey_texts import alert_text
 from storage.calendar import Calendar, load_calendar
 from storage.db import SessionMaker
 from storage.evaluations import open_evaluations
@@ -39,6 +40,7 @@ from storage.reminders import (
     plan_reminders,
     time_zones,
 )
+from storage.survey import ALERT_KINDS, AlertKind
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +159,9 @@ class ReminderTexts:
 
 
 def render(message: OutboxMessage, locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text and button of a reminder, in the current language."""
+    """The text and button of a reminder or alert, in the current language."""
+    if message.kind in ALERT_KINDS:
+        return alert_text(AlertKind(message.kind), message.payload, locale), None
     if message.kind == Kind.DAILY:
         day = date.fromisoformat(str(message.payload["day"]))
         text = "🕒 " + _(

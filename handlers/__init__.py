@@ -1,7 +1,8 @@
 """Feature routers, built fresh for each dispatcher.
 
-Order matters: /batal first so it leaves any flow; onboarding and features next; the
-fallback router last, because it answers everything nobody else took.
+Order matters: /batal first so it leaves any flow; the citizens' survey before /start, which
+would take its deep link for an invite; onboarding and features next; survey comments just
+before the fallback router, which comes last because it answers everything nobody else took.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from handlers import (
     report,
     shortcuts,
     start,
+    survey,
     targets,
     team,
 )
@@ -30,6 +32,7 @@ def get_routers() -> list[Router]:
     """New routers in handling order (a router can be attached to one dispatcher only)."""
     return [
         cancel.build_router(),
+        survey.build_router(),
         start.build_router(),
         language.build_router(),
         help.build_router(),
@@ -42,5 +45,6 @@ def get_routers() -> list[Router]:
         progress.build_router(),
         history.build_router(),
         targets.build_router(),
+        survey.build_comment_router(),
         fallback.build_router(),
     ]
