@@ -31,6 +31,8 @@ from storage.types import utcnow
 
 EXIT_BAD_INPUT = 1
 EXIT_BAD_SETTING = 2
+# Under every counter's QR poster: fixed Indonesian, for the citizens who scan it.
+QR_INSTRUCTION = "Pindai dengan kamera ponsel untuk menilai layanan ini"
 
 
 class Report(Protocol):
@@ -45,6 +47,14 @@ def _moment(text: str) -> datetime:
     """An ISO time; without an offset it is taken as UTC."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _day(text: str) -> date:
+    """A day as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +82,36 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_argument(
         "file", type=Path, metavar="FILE", help="CSV or XLSX: nip,year,code,title,unit,target,..."
     )
+
+    counters = commands.add_parser(
+        "import-counters", help="create or update the service counters of the citizens' survey"
+    )
+    counters.add_argument(
+        "file", type=Path, metavar="FILE", help="CSV or XLSX: code,unit_code,name,service,..."
+    )
+
+    qr = commands.add_parser(
+        "qr", help="print-ready QR posters that open a counter's survey (PNG, or SVG by suffix)"
+    )
+    qr.add_argument("code", nargs="?", metavar="CODE", help="the counter (or --all)")
+    qr.add_argument("--out", type=Path, metavar="FILE.png", help="FILE.png or FILE.svg")
+    qr.add_argument("--all", action="store_true", help="every active counter, PNG and SVG")
+    qr.add_argument("--out-dir", type=Path, metavar="DIR", help="with --all: where to write")
+    qr.add_argument(
+        "--username", "--bot-username", metavar="NAME", help="default: asked from Telegram"
+    )
+
+    ikm = commands.add_parser(
+        "ikm", help="a unit's (and its sub-units') survey responses and IKM as XLSX"
+    )
+    ikm.add_argument("--unit", required=True, metavar="CODE")
+    ikm.add_argument(
+        "--from", dest="start", required=True, type=_day, metavar="YYYY-MM-DD", help="first day"
+    )
+    ikm.add_argument(
+        "--to", dest="end", required=True, type=_day, metavar="YYYY-MM-DD", help="last day"
+    )
+    ikm.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
 
     delegate = commands.add_parser(
         "delegate", help="let an acting supervisor (Plt) decide for a supervisor until a date"
@@ -259,6 +299,101 @@ async def _export(settings: Settings, unit: str, month: str, out: Path) -> None:
     print(f"{len(rows)} activities of {unit} and its sub-units in {month} written to {out}")
 
 
+def _poster_title(name: str, service: str) -> str:
+    """The counter's name, and its service when that says more."""
+    return name if service.casefold() in name.casefold() else f"{name} — {service}"
+
+
+async def _qr(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.qr import counter_link, qr_png, qr_svg
+    from storage.counters_import import active_counters, find_counter
+
+    if args.all == (args.code is not None):
+        raise CommandError("give either a counter CODE or --all")
+    if args.all and (args.out_dir is None or args.out is not None):
+        raise CommandError("--all writes CODE.png and CODE.svg into --out-dir DIR")
+    if not args.all and (args.out is None or args.out_dir is not None):
+        raise CommandError("give --out FILE.png (or FILE.svg) for one counter")
+    if args.out is not None and args.out.suffix.lower() not in (".png", ".svg"):
+        raise CommandError(f"{args.out}: use a .png or .svg file name")
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            if args.all:
+                counters = await active_counters(session)
+            else:
+                counter = await find_counter(session, args.code)
+                if counter is None:
+                    raise CommandError(f"unknown counter code: {args.code}")
+                counters = [counter]
+    finally:
+        await engine.dispose()
+    username = args.username or await _bot_username(settings)
+    try:
+        links = [counter_link(username, counter.code) for counter in counters]
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    if args.all:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    for counter, link in zip(counters, links, strict=True):
+        title = _poster_title(counter.name, counter.service)
+        if args.all:
+            stem = args.out_dir / counter.code
+            targets = [(stem.with_suffix(".png"), qr_png), (stem.with_suffix(".svg"), qr_svg)]
+        else:
+            draw = qr_svg if args.out.suffix.lower() == ".svg" else qr_png
+            targets = [(args.out, draw)]
+        for path, render in targets:
+            image = await asyncio.to_thread(render, link, title, QR_INSTRUCTION)
+            await asyncio.to_thread(path.write_bytes, image)
+    if args.all:
+        print(f"{len(counters)} counters: PNG and SVG posters written to {args.out_dir}")
+    else:
+        print(f"{links[0]} written to {args.out}")
+
+
+async def _ikm(settings: Settings, unit_code: str, start: date, end: date, out: Path) -> None:
+    from bot.i18n import build_i18n
+    from bot.ikm import round2
+    from bot.ikm_workbook import ikm_workbook
+    from bot.texts import ikm_labels
+    from storage.survey_stats import combine, counter_scores, find_unit, response_rows
+
+    if start > end:
+        raise CommandError(f"--from {start} is after --to {end}")
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            try:
+                unit = await find_unit(session, unit_code)
+            except UnknownUnitError as error:
+                raise CommandError(f"unknown unit code: {error}") from None
+            assert unit.id is not None
+            scores = await counter_scores(session, unit.id, start, end)
+            rows = await response_rows(session, unit.id, start, end)
+    finally:
+        await engine.dispose()
+    i18n = build_i18n(settings.default_locale)
+    with i18n.context():
+        labels = ikm_labels(settings.default_locale)
+    population = settings.skm_yearly_visitors
+    workbook = ikm_workbook(unit.name, start, end, rows, scores, population, labels)
+    await asyncio.to_thread(out.write_bytes, workbook)
+    totals = combine(scores)
+    result = totals.ikm()
+    index = (
+        "no IKM yet (an element has no answer)"
+        if result is None
+        else f"IKM {round2(result.converted)} ({result.grade.letter}, {result.grade.quality_id})"
+    )
+    print(
+        f"{unit_code} {start} to {end}: {totals.respondents} respondents, {index}, "
+        f"{totals.quick_respondents} quick ratings; written to {out}"
+    )
+
+
 async def _remind(settings: Settings, at: datetime | None, dry_run: bool) -> None:
     from bot.evaluation_rules import PeriodKind
     from bot.scheduler import due_reminders
@@ -326,6 +461,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         asyncio.run(
             _import(settings, (args.file,), lambda session: import_targets(session, args.file))
         )
+    elif args.command == "import-counters":
+        from storage.counters_import import import_counters
+
+        asyncio.run(
+            _import(settings, (args.file,), lambda session: import_counters(session, args.file))
+        )
+    elif args.command == "qr":
+        asyncio.run(_qr(settings, args))
+    elif args.command == "ikm":
+        asyncio.run(_ikm(settings, args.unit, args.start, args.end, args.out))
     elif args.command == "delegate":
         asyncio.run(_delegate(settings, args))
     elif args.command == "export":

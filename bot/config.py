@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=25.0, gt=0, le=30)
     evaluation_period: Literal["quarterly", "monthly"] = "quarterly"
     identity_secret: SecretStr | None = None
+    # Citizens served per unit and year: the population of the survey's Krejcie-Morgan sample.
+    skm_yearly_visitors: int = Field(default=1000, ge=1)
 
     @field_validator("bot_token")
     @classmethod

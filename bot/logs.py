@@ -19,10 +19,21 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+# These log SQL parameters at DEBUG (or INFO), which hold Telegram ids and citizens' keys.
+PARAMETER_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
+
+
+def quiet_parameter_loggers() -> None:
+    """Keep the loggers that print SQL parameters at WARNING, whatever the level."""
+    for name in PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def configure_logging(level: str, secrets: list[str]) -> None:
-    """Log to stderr at `level`, never showing `secrets`."""
+    """Log to stderr at `level`, never showing `secrets` or SQL parameters."""
     handler = logging.StreamHandler()
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    quiet_parameter_loggers()

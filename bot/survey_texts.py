@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.markdown import html_decoration as html
+from babel.numbers import format_decimal
 
 from bot.commands import DELETE_DATA
-from bot.formatting import format_day
-from bot.skm import QUICK_FACES, element
+from bot.formatting import MESSAGE_BUDGET, format_day, format_short_day, quarter_label
+from bot.ikm import krejcie_morgan, round2
+from bot.skm import CODES, QUICK_FACES, element
 from storage.models import ServiceCounter, Unit
 from storage.survey import COMMENT_MAX, QUICK, AlertKind, ProfileField, Visit
+from storage.survey_stats import CounterScore, ScoreTotals, combine
 
 
 def element_name(code: str) -> str:
@@ -175,3 +181,91 @@ def alert_text(kind: AlertKind, payload: dict[str, Any], locale: str) -> str:
 def question_name(question: str) -> str:
     """An element's name, or the quick mode's overall question."""
     return _("Overall satisfaction") if question == QUICK else element_name(question)
+
+
+def _two_decimals(value: Decimal, locale: str) -> str:
+    """`82,50` in Indonesian, `82.50` in English, rounded half-up as the regulation shows it."""
+    return format_decimal(round2(value), format="0.00", locale=locale)
+
+
+def _index_line(score: ScoreTotals, population: int, locale: str) -> str:
+    """`IKM 82,50 · B (Baik) · 34 respondents, 278 needed` or why there is no index yet."""
+    result = score.ikm()
+    counted = ngettext("{count} respondent", "{count} respondents", score.respondents).format(
+        count=score.respondents
+    )
+    needed = _("{needed} needed").format(needed=krejcie_morgan(population))
+    if result is None:
+        return _("no index yet") + f" · {counted}, {needed}"
+    quality = result.grade.quality_id if locale == "id" else result.grade.quality_en
+    return (
+        f"IKM <b>{_two_decimals(result.converted, locale)}</b> · {result.grade.letter} "
+        f"({quality}) · {counted}, {needed}"
+    )
+
+
+def _counter_line(counter: CounterScore, population: int, locale: str) -> str:
+    """One counter: its index and lowest element, or its quick ratings."""
+    name = f"{html.quote(counter.name)} ({html.quote(counter.service)})"
+    parts = []
+    if counter.respondents or not counter.quick:
+        parts.append(_index_line(counter, population, locale))
+        result = counter.ikm()
+        if result is not None:
+            lowest = min(CODES, key=lambda code: (result.nrr[code], code))
+            parts.append(
+                _("lowest: {element} {nrr}").format(
+                    element=element_name(lowest), nrr=_two_decimals(result.nrr[lowest], locale)
+                )
+            )
+    mean = counter.quick_mean()
+    if mean is not None:
+        parts.append(
+            ngettext(
+                "quick mode: {mean}/4 from {count} rating",
+                "quick mode: {mean}/4 from {count} ratings",
+                counter.quick_respondents,
+            ).format(mean=_two_decimals(mean, locale), count=counter.quick_respondents)
+        )
+    elif counter.quick:
+        parts.append(_("quick mode: no ratings yet"))
+    return f"• {name}\n   " + "\n   ".join(parts)
+
+
+def ikm_text(
+    unit: Unit,
+    quarter: int,
+    start: date,
+    end: date,
+    scores: Sequence[CounterScore],
+    population: int,
+    locale: str,
+) -> str:
+    """/ikm: the unit's index this quarter, its elements lowest first, then every counter."""
+    period = f"{quarter_label(quarter)} {start.year} ({format_short_day(start, locale)} – " + (
+        f"{format_short_day(end, locale)})"
+    )
+    unit_score = combine(scores)
+    lines = [
+        "📊 "
+        + _("<b>Citizens' satisfaction index</b> · {unit}").format(unit=html.quote(unit.name)),
+        period,
+        "",
+        _index_line(unit_score, population, locale),
+    ]
+    result = unit_score.ikm()
+    if result is not None:
+        lines += ["", _("<b>Elements, lowest first</b> (mean score 1–4):")]
+        for code in sorted(CODES, key=lambda item: (result.nrr[item], item)):
+            lines.append(f"{code} {element_name(code)}: {_two_decimals(result.nrr[code], locale)}")
+    lines += ["", _("<b>Counters</b>")]
+    shown = 0
+    for counter in scores:
+        line = _counter_line(counter, population, locale)
+        if sum(len(item) for item in lines) + len(line) > MESSAGE_BUDGET:
+            break
+        lines.append(line)
+        shown += 1
+    if shown < len(scores):
+        lines.append(_("…and {count} more in the spreadsheet.").format(count=len(scores) - shown))
+    return "\n".join(lines)

@@ -9,9 +9,14 @@ from babel.dates import format_date
 from bot.charts import ChartLabels
 from bot.commands import HELP, MENU
 from bot.formatting import format_number, status_label
+from bot.ikm import GRADES
+from bot.ikm_workbook import IkmLabels
+from bot.skm import ELEMENTS
 from bot.spreadsheets import SheetLabels
+from bot.survey_texts import profile_option, profile_question
 from storage.models import ReportStatus
 from storage.people import Actor
+from storage.survey import PROFILE_OPTIONS, ProfileField
 
 
 def roles_text(actor: Actor) -> str:
@@ -101,4 +106,54 @@ def sheet_labels() -> SheetLabels:
         activities=_("Activities"),
         additional_task=_("Additional task"),
         statuses={status: status_label(status) for status in ReportStatus},
+    )
+
+
+def ikm_labels(locale: str) -> IkmLabels:
+    """The survey workbook's headers and processing rows in the current language.
+
+    Element names and grades keep the regulation's wording in Indonesian (`Persyaratan`,
+    `Sangat Baik`), so they are picked by `locale` rather than translated.
+    """
+    return IkmLabels(
+        data_sheet=_("Data"),
+        counters_sheet=_("Counters"),
+        number=_("No"),
+        date=_("Date"),
+        counter=_("Counter"),
+        quick_answer=_("Quick rating"),
+        comment=_("Suggestion or complaint"),
+        sex=profile_question(ProfileField.SEX),
+        age_band=profile_question(ProfileField.AGE),
+        education=profile_question(ProfileField.EDUCATION),
+        occupation=profile_question(ProfileField.OCCUPATION),
+        unit=_("Unit"),
+        period=_("Period"),
+        element=_("Element"),
+        totals=_("Total score per element"),
+        answers=_("Answers per element"),
+        nrr=_("Mean score per element (NRR)"),
+        weighted=_("Weighted NRR (NRR × 1/9)"),
+        ikm=_("IKM (sum of weighted NRR)"),
+        converted=_("Converted IKM (IKM × 25)"),
+        quality=_("Service quality"),
+        respondents=_("Respondents"),
+        population=_("Yearly visitors (population)"),
+        sample=_("Sample needed (Krejcie-Morgan)"),
+        no_index=_("Not every element has an answer yet"),
+        code=_("Code"),
+        service=_("Service"),
+        grade=_("Grade"),
+        quick_respondents=_("Quick ratings"),
+        quick_mean=_("Mean quick rating (1-4)"),
+        all_counters=_("All counters"),
+        elements={item.code: item.name_id if locale == "id" else item.name_en for item in ELEMENTS},
+        qualities={
+            grade.letter: grade.quality_id if locale == "id" else grade.quality_en
+            for grade in GRADES
+        },
+        profile={
+            field.value: {value: profile_option(field, value) for value in values}
+            for field, values in PROFILE_OPTIONS.items()
+        },
     )

@@ -16,6 +16,7 @@ from handlers import (
     fallback,
     help,
     history,
+    ikm,
     language,
     leave,
     progress,
@@ -45,6 +46,7 @@ def get_routers() -> list[Router]:
         progress.build_router(),
         history.build_router(),
         targets.build_router(),
+        ikm.build_router(),
         survey.build_comment_router(),
         fallback.build_router(),
     ]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
+from io import BytesIO
 from typing import Any
 
+import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
+from bot.logs import quiet_parameter_loggers
 from bot.skm import ELEMENTS
 from storage.db import SessionMaker
 from storage.identity import user_key
@@ -55,7 +60,10 @@ async def test_citizen_completes_the_survey_and_the_head_is_alerted(
     polling_bot: PollingBot,
     telegram: FakeTelegramServer,
     fetch: Fetch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    quiet_parameter_loggers()  # as the CLI does: SQL parameters hold Telegram ids
+    caplog.set_level(logging.DEBUG)
     await seed_counters(session)
     await polling_bot.start()
     citizen = telegram.core.user(CITIZEN_ID, "Warga", language_code="id")
@@ -132,6 +140,7 @@ async def test_citizen_completes_the_survey_and_the_head_is_alerted(
     assert "Anda belum terdaftar sebagai pegawai." in ((await citizen.reply()).text or "")
 
     assert await rows_mentioning(fetch, str(CITIZEN_ID)) == []
+    assert str(CITIZEN_ID) not in caplog.text and "Warga" not in caplog.text
 
 
 async def rows_mentioning(fetch: Fetch, needle: str) -> list[tuple[str, Any]]:
@@ -260,3 +269,65 @@ async def test_the_counters_local_day_decides_one_response_per_day(
     await late.stop()
     [response] = await fetch(select(SurveyResponse))
     assert response.local_date == date(2026, 11, 26)
+
+
+async def add_answered(
+    session: AsyncSession, counter: ServiceCounter, scores: tuple[int, ...], day: date
+) -> None:
+    """A finished response of an anonymous citizen."""
+    values = {f"u{number}": score for number, score in enumerate(scores, start=1)}
+    session.add(
+        SurveyResponse(
+            counter_id=counter.id or 0,
+            unit_id=counter.unit_id,
+            respondent_key=None,
+            local_date=day,
+            stage=SurveyStage.DONE,
+            answered_at=LATE_EVENING,
+            **values,
+        )
+    )
+
+
+async def test_unit_head_sees_the_index_and_gets_the_spreadsheet(
+    session: AsyncSession,
+    polling_bot: PollingBot,
+    telegram: FakeTelegramServer,
+    fetch: Fetch,
+) -> None:
+    org = await seed_counters(session)
+    await link(session, org.staff, 1001)
+    [counter] = await fetch(select(ServiceCounter).where(ServiceCounter.code == "MUT-01"))
+    await add_answered(session, counter, (4,) * 9, date(2026, 10, 1))
+    await add_answered(session, counter, (3, 3, 3, 3, 3, 3, 3, 1, 3), date(2026, 11, 24))
+    await add_answered(session, counter, (1,) * 9, date(2026, 9, 30))  # last quarter
+    await session.commit()
+    await polling_bot.start()
+
+    head = telegram.core.user(HEAD_CHAT, "Siti", language_code="id")
+    head.send("/ikm")
+    shown = (await head.reply()).text or ""
+    # Totals 7 per element but U8 5 over 2 respondents: NRR 3.5 and 2.5; IKM = 30.5 / 9
+    # = 3.3888..., converted x25 = 84.7222... -> 84,72, grade B (Baik).
+    assert "Indeks kepuasan masyarakat</b> · Bidang Mutasi" in shown
+    assert "IKM <b>84,72</b> · B (Baik) · 2 responden, 278 dibutuhkan" in shown
+    elements = shown.split("terendah dulu")[1]
+    assert elements.index("U8 Penanganan Pengaduan, Saran dan Masukan: 2,50") < elements.index(
+        "U1 Persyaratan: 3,50"
+    )
+    assert "Loket Cepat (Legalisir SK)" in shown and "mode cepat: belum ada penilaian" in shown
+
+    head.click_button("Lembar kerja")
+    document = await telegram.core.wait_for_call("sendDocument")
+    assert document.params["chat_id"] == HEAD_CHAT
+    workbook = load_workbook(BytesIO(document.files["document"]), read_only=True)
+    values = [cell for row in workbook.worksheets[0].iter_rows(values_only=True) for cell in row]
+    assert values.count(4) >= 9 and "Baik" in values  # the two respondents and the grade
+    assert str(CITIZEN_ID) not in " ".join(str(value) for value in values)
+
+    staff = telegram.core.user(1001, "Budi", language_code="id")
+    staff.send("/ikm")
+    assert "Hanya kepala unit dan admin" in ((await staff.reply()).text or "")
+    citizen = telegram.core.user(CITIZEN_ID, "Warga", language_code="id")
+    citizen.send("/ikm")
+    assert "Anda belum terdaftar sebagai pegawai." in ((await citizen.reply()).text or "")
