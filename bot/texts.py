@@ -58,6 +58,13 @@ def not_registered_text() -> str:
     return _("You are not registered as an employee yet.") + "\n\n" + join_instructions()
 
 
+def too_long_text(length: int, limit: int) -> str:
+    """Refusal of a text over its limit, with both numbers."""
+    return _(
+        "That is {length} characters; the limit is {limit}. Please shorten it and send it again."
+    ).format(length=length, limit=limit)
+
+
 def help_hint(locale: str) -> str:
     """A one-line pointer to the help command."""
     return _("Send /{command} to see what you can do.").format(command=HELP.name(locale))

@@ -49,6 +49,7 @@ from bot.keyboards import (
 )
 from bot.replies import answer_expired, show_in_place
 from bot.states import AssessmentFlow, SelfAssessmentFlow
+from bot.texts import too_long_text
 from storage.approvals import approvers_of
 from storage.evaluations import (
     assessable,
@@ -328,12 +329,7 @@ async def _typed_text(message: Message, ask_again: str) -> str | None:
     """The message's text (1 to MAX_TEXT characters); otherwise say why, and None."""
     text = (message.text or "").strip()
     if len(text) > MAX_TEXT:
-        await message.answer(
-            _(
-                "That is {length} characters; the limit is {limit}. "
-                "Please shorten it and send it again."
-            ).format(length=len(text), limit=MAX_TEXT)
-        )
+        await message.answer(too_long_text(len(text), MAX_TEXT))
         return None
     if not text:
         await message.answer(ask_again)

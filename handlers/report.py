@@ -29,6 +29,7 @@ from bot.notices import send_for_decision
 from bot.quantity import InvalidQuantity, QuantityProblem, parse_quantity
 from bot.replies import answer_expired, show_in_place
 from bot.states import ReportFlow
+from bot.texts import too_long_text
 from storage.approvals import ReportCard, approvers_of
 from storage.models import DailyReport, Employee, EvidenceKind, ReportStatus
 from storage.people import Actor, nearest_admin
@@ -190,12 +191,7 @@ async def describe(
     """The activity's description: 1 to 1000 characters of text."""
     text = (message.text or "").strip()
     if len(text) > MAX_DESCRIPTION:
-        await message.answer(
-            _(
-                "That is {length} characters; the limit is {limit}. "
-                "Please shorten it and send it again."
-            ).format(length=len(text), limit=MAX_DESCRIPTION)
-        )
+        await message.answer(too_long_text(len(text), MAX_DESCRIPTION))
         return
     if not text:
         await message.answer(_ask_description_text())

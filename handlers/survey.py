@@ -33,6 +33,7 @@ from bot.survey_texts import (
     thanks_text,
     visit_header,
 )
+from bot.texts import too_long_text
 from storage.models import SurveyResponse, SurveyStage
 from storage.people import Actor
 from storage.survey import (
@@ -159,12 +160,7 @@ async def take_comment(
     response, visit = waiting
     text = (message.text or "").strip()
     if len(text) > COMMENT_MAX:
-        await message.answer(
-            _(
-                "Your message is {length} characters long; at most {limit} fit. "
-                "Please shorten it and send it again."
-            ).format(length=len(text), limit=COMMENT_MAX)
-        )
+        await message.answer(too_long_text(len(text), COMMENT_MAX))
         return
     if not await leave_comment(session, response, text):
         raise SkipHandler

@@ -182,6 +182,39 @@ async def _changed(session: AsyncSession, statement: Any, **params: Any) -> bool
     return bool(result.rowcount)
 
 
+async def _fill_open(
+    session: AsyncSession,
+    response: SurveyResponse,
+    stage: SurveyStage,
+    column: Any,
+    value: Any,
+    finish: dict[str, Any],
+) -> bool:
+    """Set `column` while it is empty and the response is at `stage` (plus `finish`).
+
+    One conditional UPDATE on the citizen's own response; the object follows on success.
+    """
+    values = {column.name: value, **finish}
+    statement = (
+        update(SurveyResponse)
+        .where(
+            _THE_RESPONSE,
+            _THE_RESPONDENT,
+            col(SurveyResponse.stage) == stage,
+            column.is_(None),
+        )
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if not await _changed(
+        session, statement, the_response=response.id, the_key=response.respondent_key
+    ):
+        return False
+    for name, new in values.items():
+        setattr(response, name, new)
+    return True
+
+
 async def record_answer(
     session: AsyncSession,
     response: SurveyResponse,
@@ -196,30 +229,12 @@ async def record_answer(
     """
     if question != next_question(response):
         return False
-    target = column_of(question)
-    values: dict[str, Any] = {target.name: score}
-    last = question == questions_of(response)[-1]
-    if last:
-        values.update(stage=SurveyStage.COMMENT, answered_at=now)
-    statement = (
-        update(SurveyResponse)
-        .where(
-            _THE_RESPONSE,
-            _THE_RESPONDENT,
-            col(SurveyResponse.stage) == SurveyStage.ELEMENTS,
-            target.is_(None),
-        )
-        .values(values)
-        .execution_options(synchronize_session=False)
+    finish: dict[str, Any] = {}
+    if question == questions_of(response)[-1]:
+        finish = {"stage": SurveyStage.COMMENT, "answered_at": now}
+    return await _fill_open(
+        session, response, SurveyStage.ELEMENTS, column_of(question), score, finish
     )
-    if not await _changed(
-        session, statement, the_response=response.id, the_key=response.respondent_key
-    ):
-        return False
-    setattr(response, target.name, score)
-    if last:
-        response.stage, response.answered_at = SurveyStage.COMMENT, now
-    return True
 
 
 async def leave_comment(
@@ -266,30 +281,11 @@ async def answer_profile(
     """Store one profile answer (DECLINED when skipped); the last one finishes the survey."""
     if field != next_profile_field(response):
         return False
-    last = field == list(ProfileField)[-1]
-    values: dict[str, Any] = {field.value: value}
-    if last:
-        values["stage"] = SurveyStage.DONE
-    target = SurveyResponse.__table__.c[field.value]
-    statement = (
-        update(SurveyResponse)
-        .where(
-            _THE_RESPONSE,
-            _THE_RESPONDENT,
-            col(SurveyResponse.stage) == SurveyStage.PROFILE,
-            target.is_(None),
-        )
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    if not await _changed(
-        session, statement, the_response=response.id, the_key=response.respondent_key
-    ):
-        return False
-    setattr(response, field.value, value)
-    if last:
-        response.stage = SurveyStage.DONE
-    return True
+    finish: dict[str, Any] = {}
+    if field == list(ProfileField)[-1]:
+        finish = {"stage": SurveyStage.DONE}
+    column = SurveyResponse.__table__.c[field.value]
+    return await _fill_open(session, response, SurveyStage.PROFILE, column, value, finish)
 
 
 async def skip_profile(session: AsyncSession, response: SurveyResponse) -> bool:
