@@ -3,6 +3,8 @@
 Seeds with bulk Core inserts: 1 head -> 20 division heads -> 5 section heads each -> ~99
 staff each (10,000 people), 2-3 indicators each, and 30 working days of reports ending at a
 fixed "today" (mostly approved; some submitted, returned, draft or missing; 1-3 activities).
+/tim is built as the bot builds it (handlers.team.team_view: database work and the message
+text, in Indonesian) at its first page and at a later one.
 
     .venv/bin/python bench/team_summary.py [--runs 50] [--database-url URL [--jit-off]]
 
@@ -18,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -33,7 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain import month_bounds, percent, quarter_of
+from bot.domain import month_bounds, quarter_of
+from bot.i18n import build_i18n
+from handlers.team import PAGE_SIZE, team_view
 from storage.db import SessionMaker, is_sqlite, make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import (
@@ -46,15 +49,6 @@ from storage.models import (
     description_digest,
 )
 from storage.progress import indicator_progress, reported_days
-from storage.team import (
-    MemberAchievement,
-    MemberActivity,
-    TeamMember,
-    monday_of,
-    team_achievement,
-    team_activity,
-    team_tree,
-)
 
 TODAY = date(2026, 5, 14)  # a Thursday in Q2
 WORK_DAYS = 30
@@ -276,6 +270,9 @@ async def analyze_postgresql(engine: AsyncEngine) -> None:
         await auto.execute(text("VACUUM ANALYZE"))
 
 
+View = Callable[[AsyncSession, int], Awaitable[str]]
+
+
 # /persetujuan, to move to the app later: pending reports of direct subordinates.
 _PENDING_OF_DIRECT_STAFF = (
     col(Employee.supervisor_id) == bindparam("the_supervisor"),
@@ -297,79 +294,37 @@ PENDING_COUNT = (
 )
 
 
-def format_team(
-    tree: list[TeamMember], activity: list[MemberActivity], achievement: list[MemberAchievement]
-) -> str:
-    """A plain summary like the /tim handler's: one line per member, then their indicators."""
-    by_member: dict[int, list[MemberAchievement]] = {}
-    for item in achievement:
-        by_member.setdefault(item.employee_id, []).append(item)
-    lines = []
-    for member, week in zip(tree, activity, strict=True):
-        status = week.today_status.value if week.today_status else "-"
-        flags = f" copy {week.copy_paste}" if week.copy_paste else ""
-        lines.append(
-            f"{'  ' * (member.depth - 1)}{member.name} [{status}] {week.week_days_reported} hari,"
-            f" {week.pending} menunggu, {week.week_returned} dikembalikan{flags}"
-        )
-        for item in by_member.get(member.employee_id, []):
-            done = percent(item.quarter_approved, item.quarter_target)
-            lines.append(f"{'  ' * member.depth}{item.code} {done}% ({item.quarter_pending})")
-    return "\n".join(lines)
+def team_view_at(page: int) -> View:
+    """/tim at `page`: the whole team's figures and that page's members, as sent."""
+
+    async def build(session: AsyncSession, supervisor_id: int) -> str:
+        view = await team_view(session, supervisor_id, TODAY, page, "id")
+        assert view is not None
+        return f"page {page}"
+
+    return build
 
 
-class TeamViewBuilder:
-    """/tim: tree, week activity, quarter achievement, formatted; times each part."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[float]] = defaultdict(list)
-
-    def _lap(self, part: str, started: float) -> float:
-        now = time.perf_counter()
-        self.parts[part].append((now - started) * 1000)
-        return now
-
-    async def __call__(self, session: AsyncSession, supervisor_id: int) -> int:
-        """Build the view; the members shown."""
-        lap = time.perf_counter()
-        tree = await team_tree(session, supervisor_id)
-        lap = self._lap("tree", lap)
-        activity = await team_activity(session, supervisor_id, TODAY, monday_of(TODAY))
-        lap = self._lap("activity", lap)
-        achievement = await team_achievement(session, supervisor_id, TODAY.year, quarter_of(TODAY))
-        lap = self._lap("achievement", lap)
-        format_team(tree, activity, achievement)
-        self._lap("format", lap)
-        return len(tree)
-
-    def summary(self) -> str:
-        """`tree 1.2, activity 8.0, ...`: the median of each part, in ms."""
-        return ", ".join(f"{part} {statistics.median(ms):.1f}" for part, ms in self.parts.items())
-
-
-async def build_approval_view(session: AsyncSession, supervisor_id: int) -> int:
+async def build_approval_view(session: AsyncSession, supervisor_id: int) -> str:
     """/persetujuan: the 10 oldest pending reports with names, and how many there are."""
     params = {"the_supervisor": supervisor_id}
     page = (await session.exec(PENDING_PAGE, params=params)).all()
     total = (await session.exec(PENDING_COUNT, params=params)).one()
     assert len(page) <= total
-    return int(total)
+    return f"{total} pending"
 
 
-async def build_progress_view(session: AsyncSession, employee_id: int) -> int:
+async def build_progress_view(session: AsyncSession, employee_id: int) -> str:
     """/progres: indicator sums for the quarter and year, days reported this month."""
     items = await indicator_progress(session, employee_id, TODAY.year, quarter_of(TODAY))
     month_start, _end = month_bounds(TODAY)
     await reported_days(session, employee_id, month_start, TODAY + timedelta(days=1))
-    return len(items)
-
-
-View = Callable[[AsyncSession, int], Awaitable[int]]
+    return f"{len(items)} indicators"
 
 
 async def measure(
     sessionmaker: SessionMaker, view: View, who: int, runs: int
-) -> tuple[int, list[float]]:
+) -> tuple[str, list[float]]:
     """Run the view `runs` times, one session each as the bot does; (its size, ms per run)."""
     async with sessionmaker() as session:
         size = await view(session, who)  # warm the statement cache
@@ -391,24 +346,27 @@ async def main(runs: int, database_url: str | None, jit_off: bool) -> None:
         org, counts = await seed(engine, url)
         seeded = time.perf_counter() - started
         sessionmaker = make_sessionmaker(engine)
-        cases: list[tuple[str, View, int, str]] = [
-            ("/tim section head", TeamViewBuilder(), org.section_head, "members"),
-            ("/tim division head", TeamViewBuilder(), org.division_head, "members"),
-            ("/tim head of unit", TeamViewBuilder(), org.head, "members"),
-            ("/persetujuan section head", build_approval_view, org.section_head, "pending"),
-            ("/progres staff", build_progress_view, org.staff, "indicators"),
+        cases: list[tuple[str, View, int]] = [
+            ("/tim section head", team_view_at(1), org.section_head),
+            ("/tim section head", team_view_at(8), org.section_head),
+            ("/tim division head", team_view_at(1), org.division_head),
+            ("/tim division head", team_view_at(20), org.division_head),
+            ("/tim head of unit", team_view_at(1), org.head),
+            ("/tim head of unit", team_view_at(400), org.head),
+            ("/persetujuan section head", build_approval_view, org.section_head),
+            ("/progres staff", build_progress_view, org.staff),
         ]
         print(f"database   {url.split('://')[0]}{' (jit off)' if jit_off else ''}")
         print(", ".join(f"{count} {name}" for name, count in counts.items()), end="")
         print(f" (seeded in {seeded:.1f} s); today {TODAY}, {runs} runs each")
+        print(f"/tim pages of {PAGE_SIZE} members")
         print(f"{'view':28} {'size':>16} {'p50 ms':>8} {'p95 ms':>8}")
-        for label, view, who, unit in cases:
-            size, timings = await measure(sessionmaker, view, who, runs)
-            p50 = statistics.median(timings)
-            p95 = statistics.quantiles(timings, n=20)[-1]
-            print(f"{label:28} {f'{size} {unit}':>16} {p50:8.1f} {p95:8.1f}")
-            if isinstance(view, TeamViewBuilder):
-                print(f"{'':4}p50 of each part: {view.summary()}")
+        with build_i18n("id").context():
+            for label, view, who in cases:
+                size, timings = await measure(sessionmaker, view, who, runs)
+                p50 = statistics.median(timings)
+                p95 = statistics.quantiles(timings, n=20)[-1]
+                print(f"{label:28} {size:>16} {p50:8.1f} {p95:8.1f}")
         await engine.dispose()
 
 

@@ -89,9 +89,16 @@ class TeamView(StrEnum):
 
 
 class TeamButton(CallbackData, prefix="tm"):
-    """The chart or spreadsheet of the presser's own team."""
+    """The chart (of the members on `page`) or the spreadsheet of the presser's own team."""
 
     view: TeamView
+    page: int = 1
+
+
+class TeamPageButton(CallbackData, prefix="tp"):
+    """◀ / ▶ under /tim: that page of the presser's own team (clamped by the server)."""
+
+    page: int
 
 
 class Shortcut(StrEnum):

@@ -37,6 +37,7 @@ from bot.callbacks import (
     SurveyProfile,
     SurveyStep,
     TeamButton,
+    TeamPageButton,
     TeamView,
     Verdict,
 )
@@ -187,10 +188,17 @@ def edit_report_keyboard(report_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def team_keyboard() -> InlineKeyboardMarkup:
+def team_keyboard(page: int, pages: int) -> InlineKeyboardMarkup:
+    """◀ / ▶ to the neighbouring pages (where there are any), then the chart and spreadsheet."""
     builder = InlineKeyboardBuilder()
-    builder.button(text="📊 " + _("Chart"), callback_data=TeamButton(view=TeamView.CHART))
+    turns = [(text, to) for text, to in (("◀", page - 1), ("▶", page + 1)) if 1 <= to <= pages]
+    for text, to in turns:
+        builder.button(text=text, callback_data=TeamPageButton(page=to))
+    builder.button(
+        text="📊 " + _("Chart"), callback_data=TeamButton(view=TeamView.CHART, page=page)
+    )
     builder.button(text="📥 " + _("Spreadsheet"), callback_data=TeamButton(view=TeamView.EXPORT))
+    builder.adjust(*([len(turns)] if turns else []), 2)
     return builder.as_markup()
 
 

@@ -1,32 +1,36 @@
-"""/tim (/team) how the team stands, its chart; /ekspor (/export) a month as a spreadsheet.
+"""/tim (/team) how the team stands, a page of members at a time, its chart; /ekspor (/export).
 
-Every figure is aggregated in the database over the supervisor's whole tree, in a fixed
-number of queries whatever the team size.
+The team-wide figures are aggregated in the database over the supervisor's whole tree; the
+per-member detail is computed only for the page shown. Either way a fixed number of queries
+whatever the team size. ◀ / ▶ edit the message in place, re-checked for the presser.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from textwrap import shorten
 
 from aiogram import Bot, Router
 from aiogram.filters import CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.markdown import html_decoration as html
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.callbacks import TeamButton, TeamView
+from bot.callbacks import TeamButton, TeamPageButton, TeamView
 from bot.charts import team_chart_png
 from bot.commands import EXPORT, TEAM
 from bot.domain import mean_percent, month_bounds, quarter_of, working_days
 from bot.filters import IsEmployee
 from bot.formatting import format_day, quarter_label, status_icon, status_label
 from bot.keyboards import team_keyboard
+from bot.replies import answer_expired, show_in_place
 from bot.spreadsheets import month_bounds_of, month_workbook
 from bot.texts import chart_labels, sheet_labels
 from storage.exports import month_rows, month_summary
@@ -35,15 +39,20 @@ from storage.team import (
     MemberAchievement,
     MemberActivity,
     TeamMember,
+    TeamPage,
     daily_report_counts,
+    member_achievement,
     monday_of,
-    team_achievement,
-    team_activity,
+    team_page,
     team_tree,
 )
 
 Clock = Callable[[], datetime]
-MAX_MEMBER_LINES = 60
+# Members per page: a phone screen or two, and within bot.formatting.MESSAGE_BUDGET even
+# when every line carries the longest name, the deepest indent and every warning.
+PAGE_SIZE = 12
+NAME_CHARS = 40
+MAX_INDENT = 5  # deeper members are drawn at this depth (real trees are 4-6 levels deep)
 CHART_DAYS = 28
 
 
@@ -64,14 +73,16 @@ def _member_line(
     week_days: int,
     quarter: str,
 ) -> str:
-    """One member: today's status, days reported this week, the quarter, warnings."""
-    indent = "    " * (member.depth - 1) + ("└ " if member.depth > 1 else "")
+    """One member at their place in the tree: today's status, the week, the quarter, warnings."""
+    depth = min(member.depth, MAX_INDENT)
+    indent = "    " * (depth - 1) + ("└ " if depth > 1 else "")
+    name = html.quote(shorten(member.name, NAME_CHARS, placeholder="…"))
     if activity.today_status is None:
         today = "❌ " + _("not reported today")
     else:
         today = f"{status_icon(activity.today_status)} {status_label(activity.today_status)}"
     parts = [
-        f"{indent}<b>{html.quote(member.name)}</b> — {today}",
+        f"{indent}<b>{name}</b> — {today}",
         _("week {days}/{working}").format(days=activity.week_days_reported, working=week_days),
         f"{quarter} {achieved}%" if achieved is not None else f"{quarter} –",
     ]
@@ -88,74 +99,110 @@ def _member_line(
     return " · ".join(parts)
 
 
-async def show_team(
-    message: Message, session: AsyncSession, actor: Actor, i18n: I18n, clock: Clock
-) -> None:
-    """Today and this week for every member (indirect ones as a tree), and the quarter."""
-    supervisor, today = actor.member_id, actor.today(clock())
-    members = await team_tree(session, supervisor)
-    if not members:
-        await message.answer(_("Nobody reports to you, so you have no team to show."))
-        return
-    week_start = monday_of(today)
-    activity = {
-        item.employee_id: item
-        for item in await team_activity(session, supervisor, today, week_start)
-    }
-    quarter = quarter_of(today)
-    achieved = _achievement_by_member(
-        await team_achievement(session, supervisor, today.year, quarter)
-    )
-    reported = sum(1 for item in activity.values() if item.today_status is not None)
+def team_text(
+    shown: TeamPage, achieved: dict[int, Decimal | None], today: date, locale: str
+) -> str:
+    """The whole team's figures, then the page's members as a tree, then where the page is."""
+    totals = shown.totals
     summary = _(
         "Today {reported} of {total} reported · {pending} awaiting approval · "
         "{returned} returned this week"
     ).format(
-        reported=reported,
-        total=len(members),
-        pending=sum(item.pending for item in activity.values()),
-        returned=sum(item.week_returned for item in activity.values()),
+        reported=totals.reported_today,
+        total=totals.members,
+        pending=totals.pending,
+        returned=totals.returned_this_week,
     )
-    week_days = working_days(week_start, today)
+    week_days = working_days(monday_of(today), today)
+    quarter = quarter_label(quarter_of(today))
     lines = [
-        _member_line(
-            member,
-            activity[member.employee_id],
-            achieved.get(member.employee_id),
-            week_days,
-            quarter_label(quarter),
-        )
-        for member in members[:MAX_MEMBER_LINES]
+        _member_line(member, activity, achieved.get(member.employee_id), week_days, quarter)
+        for member, activity in shown.members
     ]
-    if len(members) > MAX_MEMBER_LINES:
-        lines.append(
-            _("… and {count} more: see the spreadsheet.").format(
-                count=len(members) - MAX_MEMBER_LINES
+    parts = [_("<b>Team · {day}</b>").format(day=format_day(today, locale)), summary]
+    parts.append("\n".join(lines))
+    if shown.pages > 1:
+        parts.append(
+            _("Page {page} of {pages} · members {first}–{last}").format(
+                page=shown.page,
+                pages=shown.pages,
+                first=shown.first + 1,
+                last=shown.first + len(shown.members),
             )
         )
-    header = _("<b>Team · {day}</b>").format(day=format_day(today, i18n.current_locale))
-    await message.answer(
-        "\n\n".join([header, summary, "\n".join(lines)]), reply_markup=team_keyboard()
-    )
+    return "\n\n".join(parts)
+
+
+async def page_achievement(
+    session: AsyncSession, shown: TeamPage, today: date
+) -> dict[int, Decimal | None]:
+    """The mean achievement this quarter of each member on the page."""
+    members = [member.employee_id for member, _activity in shown.members]
+    items = await member_achievement(session, members, today.year, quarter_of(today))
+    return _achievement_by_member(items)
+
+
+async def team_view(
+    session: AsyncSession, supervisor_id: int, today: date, page: int, locale: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The /tim message at `page` (clamped) and its buttons; None without subordinates."""
+    shown = await team_page(session, supervisor_id, today, page, PAGE_SIZE)
+    if shown is None:
+        return None
+    achieved = await page_achievement(session, shown, today)
+    return team_text(shown, achieved, today, locale), team_keyboard(shown.page, shown.pages)
+
+
+async def show_team(
+    message: Message, session: AsyncSession, actor: Actor, i18n: I18n, clock: Clock
+) -> None:
+    """The first page: today and this week for the team, its members as a tree, the quarter."""
+    view = await team_view(session, actor.member_id, actor.today(clock()), 1, i18n.current_locale)
+    if view is None:
+        await message.answer(_("Nobody reports to you, so you have no team to show."))
+        return
+    text, markup = view
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_team_page(
+    query: CallbackQuery,
+    callback_data: TeamPageButton,
+    session: AsyncSession,
+    actor: Actor,
+    i18n: I18n,
+    clock: Clock,
+) -> None:
+    """◀ / ▶: the presser's own team at that page, edited in place."""
+    today = actor.today(clock())
+    view = await team_view(session, actor.member_id, today, callback_data.page, i18n.current_locale)
+    if view is None:
+        await answer_expired(query)
+        return
+    await query.answer()
+    await show_in_place(query, *view)
 
 
 async def _send_chart(
-    bot: Bot, chat_id: int, session: AsyncSession, actor: Actor, i18n: I18n, clock: Clock
+    bot: Bot, chat_id: int, session: AsyncSession, shown: TeamPage, today: date, locale: str
 ) -> None:
-    """Achievement per member this quarter and reports per working day for four weeks."""
-    supervisor, today = actor.member_id, actor.today(clock())
-    members = {member.employee_id: member.name for member in await team_tree(session, supervisor)}
-    achieved = _achievement_by_member(
-        await team_achievement(session, supervisor, today.year, quarter_of(today))
-    )
+    """The page's members: achievement this quarter, reports per working day for four weeks."""
+    achieved = await page_achievement(session, shown, today)
+    members = [member.employee_id for member, _activity in shown.members]
     start = today - timedelta(days=CHART_DAYS - 1)
-    counts = dict(await daily_report_counts(session, supervisor, start, today + timedelta(1)))
+    counts = dict(await daily_report_counts(session, members, start, today + timedelta(1)))
     days = [start + timedelta(days=n) for n in range(CHART_DAYS)]
     daily = [(day, counts.get(day, 0)) for day in days if day.weekday() < 5]
-    achievement = [(name, achieved.get(member)) for member, name in members.items()]
-    png = await asyncio.to_thread(
-        team_chart_png, achievement, daily, chart_labels(i18n.current_locale)
-    )
+    achievement = [(member.name, achieved.get(member.employee_id)) for member, _ in shown.members]
+    labels = chart_labels(locale)
+    if shown.pages > 1:
+        where = f" · {shown.page}/{shown.pages}"
+        labels = dataclasses.replace(
+            labels,
+            title_achievement=labels.title_achievement + where,
+            title_daily=labels.title_daily + where,
+        )
+    png = await asyncio.to_thread(team_chart_png, achievement, daily, labels)
     await bot.send_photo(chat_id, BufferedInputFile(png, "tim.png"))
 
 
@@ -181,12 +228,18 @@ async def on_team_button(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    """The chart, or this month's spreadsheet, of the presser's own team."""
+    """The chart of the members on the message's page, or this month's spreadsheet of the team."""
+    today = actor.today(clock())
+    if callback_data.view == TeamView.EXPORT:
+        await query.answer(_("Preparing…"))
+        await _send_month(bot, query.from_user.id, session, actor, today)
+        return
+    shown = await team_page(session, actor.member_id, today, callback_data.page, PAGE_SIZE)
+    if shown is None:
+        await answer_expired(query)
+        return
     await query.answer(_("Preparing…"))
-    if callback_data.view == TeamView.CHART:
-        await _send_chart(bot, query.from_user.id, session, actor, i18n, clock)
-    else:
-        await _send_month(bot, query.from_user.id, session, actor, actor.today(clock()))
+    await _send_chart(bot, query.from_user.id, session, shown, today, i18n.current_locale)
 
 
 async def export_month(
@@ -219,4 +272,5 @@ def build_router() -> Router:
     router.message.register(show_team, TEAM.filter())
     router.message.register(export_month, EXPORT.filter())
     router.callback_query.register(on_team_button, TeamButton.filter())
+    router.callback_query.register(on_team_page, TeamPageButton.filter())
     return router

@@ -1,20 +1,38 @@
-"""Team aggregates for a supervisor: the subordinate tree, weekly activity, achievement, chart.
+"""Team aggregates for a supervisor: the subordinate tree a page at a time, achievement, chart.
 
-Every function runs ONE statement whatever the team size: a recursive CTE over
-`employee.supervisor_id` finds the team and the database does the counting. The statements
-are built once with bind parameters (see storage.sql): :the_supervisor, :the_today,
-:the_week_start, :the_year, :the_quarter_start, :the_quarter_end, :the_start, :the_end.
+A recursive CTE over `employee.supervisor_id` finds the team and the database does the
+counting. The team-wide figures cover the whole tree; the per-member detail only the page
+shown, cut from the tree with ORDER BY path LIMIT/OFFSET. Every function runs ONE statement
+whatever the team size. The statements are built once with bind parameters (see storage.sql):
+:the_supervisor, :the_today, :the_week_start, :the_page, :the_size, :the_members, :the_year,
+:the_quarter_start, :the_quarter_end, :the_start, :the_end.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Text, and_, bindparam, cast, exists
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    true,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, func, literal, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,9 +46,13 @@ from storage.progress import COUNTED_STATUSES, quantity_sum, status_is, to_decim
 # range its estimate of the tree stays near the real size; otherwise it expects 16 times the
 # employee table, hash-joins daily_report from a sequential scan and JIT-compiles.
 MAX_DEPTH = 32
-# Sibling ranks become fixed-width path segments ("1000001", "1000002", ...), so sorting the
-# concatenated path as text lists every member right before its own subtree.
-_SEGMENT_BASE = 1_000_000
+# A member's path is their supervisors' segments then their own: name, "\x01", id + 10^10.
+# Sorting paths byte by byte lists every member right before their own subtree and siblings
+# by name then id: "\x01" sorts before any character of a name, and the fixed-width id
+# decides between equal names, so no segment is a prefix of a sibling's.
+_NAME_END = "\x01"
+_ID_BASE = 10_000_000_000
+_LAST_PAGE = 2**31 - 1  # a forged larger page fits no PostgreSQL integer: cut it to this first
 VISIBLE_STATUSES = (
     ReportStatus.SUBMITTED.value,
     ReportStatus.APPROVED.value,
@@ -43,15 +65,44 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _members() -> CTE:
-    """`members(id, supervisor_id, depth)`: active subordinates of :the_supervisor, any depth.
+class _ByteOrder(FunctionElement[str]):
+    """Text compared byte by byte: the database's collation could ignore "\x01"."""
 
-    An active employee under an inactive one is left out with them. The supervisor is never
-    their own member: every supervisor_id cycle reachable from them passes through them.
+    inherit_cache = True
+    type = Text()
+
+
+@compiles(_ByteOrder)
+def _byte_order_sqlite(element: _ByteOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} COLLATE BINARY"
+
+
+@compiles(_ByteOrder, "postgresql")
+def _byte_order_postgresql(element: _ByteOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'{compiler.process(element.clauses, **kw)} COLLATE "C"'
+
+
+def _segment(employee: Any) -> ColumnElement[str]:
+    """`name || '\x01' || (id + 10^10)` as text."""
+    number = cast(employee.id, BigInteger) + _ID_BASE
+    return cast(employee.name + _NAME_END + cast(number, Text), Text)
+
+
+def _members() -> CTE:
+    """`members(id, supervisor_id, depth, path)`: active subordinates of :the_supervisor.
+
+    Any depth; an active employee under an inactive one is left out with them. The
+    supervisor is never their own member: every supervisor_id cycle reachable from them
+    passes through them.
     """
     supervisor = bindparam("the_supervisor")
     members = (
-        select(col(Employee.id), col(Employee.supervisor_id), literal(1).label("depth"))
+        select(
+            col(Employee.id),
+            col(Employee.supervisor_id),
+            literal(1).label("depth"),
+            _segment(Employee).label("path"),
+        )
         .where(
             col(Employee.supervisor_id) == supervisor,
             col(Employee.id) != supervisor,
@@ -61,7 +112,12 @@ def _members() -> CTE:
     )
     below = aliased(Employee, name="below")
     return members.union_all(
-        select(below.id, below.supervisor_id, members.c.depth + 1).where(
+        select(
+            below.id,
+            below.supervisor_id,
+            members.c.depth + 1,
+            members.c.path + _segment(below),
+        ).where(
             below.supervisor_id == members.c.id,
             below.id != supervisor,
             below.is_active,
@@ -70,49 +126,8 @@ def _members() -> CTE:
     )
 
 
-def _segment(rank: Any) -> ColumnElement[str]:
-    return cast(rank + _SEGMENT_BASE, Text)
-
-
-def _tree() -> CTE:
-    """`tree(id, supervisor_id, depth, path)`: the members with a depth-first sort key.
-
-    Siblings are ranked by name (then id) among the members only, then a second recursion
-    concatenates the ranks from the top down. Its redundant `child.depth = tree.depth + 1`
-    keeps PostgreSQL's row estimate small, hence index walks and no JIT compilation.
-    """
-    members = _members()
-    ranked = (
-        select(
-            members.c.id,
-            members.c.supervisor_id,
-            members.c.depth,
-            func.row_number()
-            .over(partition_by=members.c.supervisor_id, order_by=(Employee.name, Employee.id))
-            .label("rank"),
-        )
-        .join(Employee, col(Employee.id) == members.c.id)
-        .cte("ranked")
-    )
-    tree = (
-        select(
-            ranked.c.id,
-            ranked.c.supervisor_id,
-            ranked.c.depth,
-            _segment(ranked.c.rank).label("path"),
-        )
-        .where(ranked.c.depth == 1)
-        .cte("tree", recursive=True)
-    )
-    child = ranked.alias("child")
-    return tree.union_all(
-        select(
-            child.c.id,
-            child.c.supervisor_id,
-            child.c.depth,
-            tree.c.path + _segment(child.c.rank),
-        ).where(child.c.supervisor_id == tree.c.id, child.c.depth == tree.c.depth + 1)
-    )
+_MEMBERS = _members()
+_TREE_ORDER = _ByteOrder(_MEMBERS.c.path)
 
 
 @dataclass(frozen=True)
@@ -128,29 +143,29 @@ class TeamMember:
     telegram_linked: bool
 
 
-_TREE = _tree()
-_TEAM_TREE = (
-    select(
-        _TREE.c.id,
-        col(Employee.nip),
-        col(Employee.name),
-        col(Employee.position),
-        _TREE.c.depth,
-        _TREE.c.supervisor_id,
-        col(Employee.telegram_id).is_not(None).label("linked"),
-    )
-    .join(Employee, col(Employee.id) == _TREE.c.id)
-    .order_by(_TREE.c.path)
+_MEMBER_COLUMNS = (
+    col(Employee.nip),
+    col(Employee.name),
+    col(Employee.position),
+    col(Employee.telegram_id).is_not(None).label("linked"),
 )
+_TEAM_TREE = (
+    select(_MEMBERS.c.id, _MEMBERS.c.depth, _MEMBERS.c.supervisor_id, *_MEMBER_COLUMNS)
+    .join(Employee, col(Employee.id) == _MEMBERS.c.id)
+    .order_by(_TREE_ORDER)
+)
+
+
+def _to_member(
+    id_: int, depth: int, boss: int, nip: str, name: str, position: str, linked: Any
+) -> TeamMember:
+    return TeamMember(id_, nip, name, position, depth, boss, bool(linked))
 
 
 async def team_tree(session: AsyncSession, supervisor_id: int) -> list[TeamMember]:
     """Active subordinates at any depth, depth-first (each before its subtree), siblings by name."""
     rows = await session.exec(_TEAM_TREE, params={"the_supervisor": supervisor_id})
-    return [
-        TeamMember(id_, nip, name, position, depth, boss, bool(linked))
-        for id_, nip, name, position, depth, boss, linked in rows.all()
-    ]
+    return [_to_member(*row) for row in rows.all()]
 
 
 @dataclass(frozen=True)
@@ -165,17 +180,50 @@ class MemberActivity:
     copy_paste: int  # reports this week repeating an earlier activity description verbatim
 
 
-def _report_count(*conditions: ColumnElement[bool]) -> Any:
-    """`(SELECT count(*) FROM daily_report WHERE employee_id = tree.id AND ...)`."""
+@dataclass(frozen=True)
+class TeamTotals:
+    """The whole tree today and this week."""
+
+    members: int
+    reported_today: int  # members with a submitted, approved or returned report for today
+    pending: int  # reports awaiting a decision, any date
+    returned_this_week: int
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """One page of the tree, with each shown member's week, and the whole tree's totals."""
+
+    totals: TeamTotals
+    page: int  # 1-based, within 1..pages
+    pages: int
+    first: int  # the tree position of the first member shown, 0-based
+    members: list[tuple[TeamMember, MemberActivity]]
+
+
+_IN_WEEK = (
+    col(DailyReport.work_date) >= bindparam("the_week_start"),
+    col(DailyReport.work_date) <= bindparam("the_today"),
+)
+_TODAY_VISIBLE = (
+    col(DailyReport.work_date) == bindparam("the_today"),
+    col(DailyReport.status).in_(VISIBLE_STATUSES),
+)
+_PENDING = (col(DailyReport.status) == ReportStatus.SUBMITTED.value,)
+_RETURNED_THIS_WEEK = (*_IN_WEEK, col(DailyReport.status) == ReportStatus.RETURNED.value)
+
+
+def _report_count(owner: ColumnElement[int], *conditions: ColumnElement[bool]) -> Any:
+    """`(SELECT count(*) FROM daily_report WHERE employee_id = owner AND ...)`."""
     return (
         select(func.count())
         .select_from(DailyReport)
-        .where(col(DailyReport.employee_id) == _TREE.c.id, *conditions)
+        .where(col(DailyReport.employee_id) == owner, *conditions)
         .scalar_subquery()
     )
 
 
-def _copy_paste_count() -> Any:
+def _copy_paste_count(owner: ColumnElement[int]) -> Any:
     """Reports of the week with an activity described exactly as one of an earlier report.
 
     For each activity of the week, the member's activities with the same description digest
@@ -206,7 +254,7 @@ def _copy_paste_count() -> Any:
         select(func.count())
         .select_from(report)
         .where(
-            report.employee_id == _TREE.c.id,
+            report.employee_id == owner,
             report.work_date >= bindparam("the_week_start"),
             report.work_date <= bindparam("the_today"),
             repeated,
@@ -215,43 +263,118 @@ def _copy_paste_count() -> Any:
     )
 
 
-_IN_WEEK = (
-    col(DailyReport.work_date) >= bindparam("the_week_start"),
-    col(DailyReport.work_date) <= bindparam("the_today"),
-)
-_TEAM_ACTIVITY = select(
-    _TREE.c.id,
-    select(col(DailyReport.status))
-    .where(
-        col(DailyReport.employee_id) == _TREE.c.id,
-        col(DailyReport.work_date) == bindparam("the_today"),
-        col(DailyReport.status).in_(VISIBLE_STATUSES),
-    )
-    .scalar_subquery(),
-    _report_count(*_IN_WEEK, col(DailyReport.status).in_(COUNTED_STATUSES)),
-    _report_count(*_IN_WEEK, col(DailyReport.status) == ReportStatus.RETURNED.value),
-    _report_count(col(DailyReport.status) == ReportStatus.SUBMITTED.value),
-    _copy_paste_count(),
-).order_by(_TREE.c.path)
+def _team_page() -> Any:
+    """Totals over `members`, then the page's members with their week, in tree order.
 
+    The totals sum one index probe per member each. The requested page is clamped to the
+    last one in SQL (`first`), so a stale or forged page still shows members and totals.
+    The per-member subqueries run only for the page's rows.
+    """
+    size = bindparam("the_size", type_=Integer)
+    asked = bindparam("the_page", type_=Integer)
+    counted = func.count()
+    pages = (counted + size - 1) // size
+    shown = case((asked < pages, asked), else_=pages)
 
-async def team_activity(
-    session: AsyncSession, supervisor_id: int, today: date, week_start: date
-) -> list[MemberActivity]:
-    """One row per member of the tree (zeros when idle), in the order of team_tree."""
-    params = {"the_supervisor": supervisor_id, "the_today": today, "the_week_start": week_start}
-    rows = await session.exec(_TEAM_ACTIVITY, params=params)
-    return [
-        MemberActivity(
-            id_,
-            None if status is None else ReportStatus(status),
-            days,
-            returned,
-            pending,
-            copied,
+    def total(*conditions: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(_report_count(_MEMBERS.c.id, *conditions)), 0)
+
+    totals = (
+        select(
+            counted.label("members"),
+            total(*_TODAY_VISIBLE).label("reported"),
+            total(*_PENDING).label("pending"),
+            total(*_RETURNED_THIS_WEEK).label("returned"),
+            case((shown > 0, (shown - 1) * size), else_=0).label("first"),
         )
-        for id_, status, days, returned, pending, copied in rows.all()
-    ]
+        .select_from(_MEMBERS)
+        .cte("totals")
+    )
+    page = (
+        select(_MEMBERS.c.id, _MEMBERS.c.supervisor_id, _MEMBERS.c.depth, _MEMBERS.c.path)
+        .order_by(_TREE_ORDER)
+        .limit(size)
+        .offset(select(totals.c.first).scalar_subquery())
+        .cte("page")
+    )
+    today_status = (
+        select(col(DailyReport.status))
+        .where(col(DailyReport.employee_id) == page.c.id, *_TODAY_VISIBLE)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            totals.c.members,
+            totals.c.reported,
+            totals.c.pending,
+            totals.c.returned,
+            totals.c.first,
+            page.c.id,
+            page.c.depth,
+            page.c.supervisor_id,
+            *_MEMBER_COLUMNS,
+            today_status,
+            _report_count(page.c.id, *_IN_WEEK, col(DailyReport.status).in_(COUNTED_STATUSES)),
+            _report_count(page.c.id, *_RETURNED_THIS_WEEK),
+            _report_count(page.c.id, *_PENDING),
+            _copy_paste_count(page.c.id),
+        )
+        .select_from(page)
+        .join(Employee, col(Employee.id) == page.c.id)
+        .join(totals, true())
+        .order_by(_ByteOrder(page.c.path))
+    )
+
+
+_TEAM_PAGE = _team_page()
+
+
+async def team_page(
+    session: AsyncSession, supervisor_id: int, today: date, page: int, size: int
+) -> TeamPage | None:
+    """Page `page` (clamped to 1..pages) of `size` members in the order of team_tree.
+
+    None when nobody reports to the supervisor.
+    """
+    params = {
+        "the_supervisor": supervisor_id,
+        "the_today": today,
+        "the_week_start": monday_of(today),
+        "the_page": min(max(page, 1), _LAST_PAGE),
+        "the_size": size,
+    }
+    rows = (await session.exec(_TEAM_PAGE, params=params)).all()
+    if not rows:
+        return None
+    members, reported, pending, returned, first = (int(value) for value in rows[0][:5])
+    return TeamPage(  # PostgreSQL sums counts as numeric, hence int()
+        totals=TeamTotals(members, reported, pending, returned),
+        page=first // size + 1,
+        pages=-(-members // size),
+        first=first,
+        members=[_to_page_member(*row[5:]) for row in rows],
+    )
+
+
+def _to_page_member(
+    id_: int,
+    depth: int,
+    boss: int,
+    nip: str,
+    name: str,
+    position: str,
+    linked: Any,
+    status: str | None,
+    days: int,
+    returned: int,
+    pending: int,
+    copied: int,
+) -> tuple[TeamMember, MemberActivity]:
+    today_status = None if status is None else ReportStatus(status)
+    return (
+        _to_member(id_, depth, boss, nip, name, position, linked),
+        MemberActivity(id_, today_status, days, returned, pending, copied),
+    )
 
 
 @dataclass(frozen=True)
@@ -267,32 +390,39 @@ class MemberAchievement:
     quarter_pending: Decimal
 
 
+_SOME_MEMBERS = col(Indicator.employee_id).in_(bindparam("the_members", expanding=True))
 # Sums per (member, indicator), driven from each member's reports of the quarter through
 # the unique (employee_id, work_date) index, so the cost follows the quarter's reports and
-# not the indicators' whole history. LEFT JOINs keep that order on SQLite, whose planner
-# otherwise scans daily_report for a CTE it has no statistics about.
+# not the member's whole history. The status is left to the sums (drafts and returned
+# reports add nothing): a status condition in the join would tempt SQLite into the
+# (status, employee_id) index, which walks every report the member ever wrote.
 _QUARTER_SUMS = (
     select(
-        col(DailyReport.employee_id).label("employee_id"),
-        col(Activity.indicator_id).label("indicator_id"),
+        col(Indicator.id).label("indicator_id"),
         quantity_sum(status_is(ReportStatus.APPROVED)).label("approved"),
         quantity_sum(status_is(ReportStatus.SUBMITTED)).label("pending"),
     )
-    .select_from(
-        _TREE.outerjoin(
-            DailyReport,
-            and_(
-                col(DailyReport.employee_id) == _TREE.c.id,
-                col(DailyReport.work_date) >= bindparam("the_quarter_start"),
-                col(DailyReport.work_date) < bindparam("the_quarter_end"),
-                col(DailyReport.status).in_(COUNTED_STATUSES),
-            ),
-        ).outerjoin(Activity, col(Activity.report_id) == col(DailyReport.id))
+    .select_from(Indicator)
+    .join(
+        DailyReport,
+        and_(
+            col(DailyReport.employee_id) == col(Indicator.employee_id),
+            col(DailyReport.work_date) >= bindparam("the_quarter_start"),
+            col(DailyReport.work_date) < bindparam("the_quarter_end"),
+        ),
     )
-    .group_by(col(DailyReport.employee_id), col(Activity.indicator_id))
+    .join(
+        Activity,
+        and_(
+            col(Activity.report_id) == col(DailyReport.id),
+            col(Activity.indicator_id) == col(Indicator.id),
+        ),
+    )
+    .where(_SOME_MEMBERS, col(Indicator.year) == bindparam("the_year"))
+    .group_by(col(Indicator.id))
     .cte("quarter_sums")
 )
-_TEAM_ACHIEVEMENT = (
+_ACHIEVEMENT = (
     select(
         col(Indicator.employee_id),
         col(Indicator.code),
@@ -306,41 +436,28 @@ _TEAM_ACHIEVEMENT = (
         _QUARTER_SUMS.c.approved,
         _QUARTER_SUMS.c.pending,
     )
-    .select_from(
-        _TREE.join(
-            Indicator,
-            and_(
-                col(Indicator.employee_id) == _TREE.c.id,
-                col(Indicator.year) == bindparam("the_year"),
-            ),
-        ).outerjoin(
-            _QUARTER_SUMS,
-            and_(
-                _QUARTER_SUMS.c.indicator_id == col(Indicator.id),
-                _QUARTER_SUMS.c.employee_id == col(Indicator.employee_id),
-            ),
-        )
-    )
-    .order_by(_TREE.c.path, col(Indicator.code))
+    .outerjoin(_QUARTER_SUMS, _QUARTER_SUMS.c.indicator_id == col(Indicator.id))
+    .where(_SOME_MEMBERS, col(Indicator.year) == bindparam("the_year"))
+    .order_by(col(Indicator.employee_id), col(Indicator.code))
 )
 
 
-async def team_achievement(
-    session: AsyncSession, supervisor_id: int, year: int, quarter: int
+async def member_achievement(
+    session: AsyncSession, employee_ids: Sequence[int], year: int, quarter: int
 ) -> list[MemberAchievement]:
-    """Every indicator of every member for `year`, in tree order then by code, with quarter sums.
+    """Every indicator of these employees for `year`, by employee then code, with quarter sums.
 
     Same rules as storage.progress: approved = status approved, pending = submitted, NULL
     quantities ignored.
     """
     start, end = quarter_bounds(year, quarter)
     params = {
-        "the_supervisor": supervisor_id,
+        "the_members": list(employee_ids),
         "the_year": year,
         "the_quarter_start": start,
         "the_quarter_end": end,
     }
-    rows = await session.exec(_TEAM_ACHIEVEMENT, params=params)
+    rows = await session.exec(_ACHIEVEMENT, params=params)
     return [_to_achievement(row, quarter) for row in rows.all()]
 
 
@@ -358,26 +475,25 @@ def _to_achievement(row: Any, quarter: int) -> MemberAchievement:
     )
 
 
-# Joins the tree rather than the bare `members` recursion, though the order is not needed:
-# PostgreSQL estimates the tree near its real size, so it walks the daily_report index per
-# member instead of hashing a sequential scan of the whole table.
+# Counted in the CASE, not filtered in WHERE, for the index's sake as in _QUARTER_SUMS.
+_COUNTED = func.count(case((col(DailyReport.status).in_(COUNTED_STATUSES), 1)))
 _DAILY_REPORT_COUNTS = (
-    select(col(DailyReport.work_date), func.count())
-    .join(_TREE, _TREE.c.id == col(DailyReport.employee_id))
+    select(col(DailyReport.work_date), _COUNTED)
     .where(
+        col(DailyReport.employee_id).in_(bindparam("the_members", expanding=True)),
         col(DailyReport.work_date) >= bindparam("the_start"),
         col(DailyReport.work_date) < bindparam("the_end"),
-        col(DailyReport.status).in_(COUNTED_STATUSES),
     )
     .group_by(col(DailyReport.work_date))
+    .having(_COUNTED > 0)
     .order_by(col(DailyReport.work_date))
 )
 
 
 async def daily_report_counts(
-    session: AsyncSession, supervisor_id: int, start: date, end: date
+    session: AsyncSession, employee_ids: Sequence[int], start: date, end: date
 ) -> list[tuple[date, int]]:
-    """Per work date in [start, end), how many members have a submitted or approved report."""
-    params = {"the_supervisor": supervisor_id, "the_start": start, "the_end": end}
+    """Per work date in [start, end), how many of these employees have a counted report."""
+    params = {"the_members": list(employee_ids), "the_start": start, "the_end": end}
     rows = await session.exec(_DAILY_REPORT_COUNTS, params=params)
     return [(day, count) for day, count in rows.all()]

@@ -17,10 +17,12 @@ from storage.team import (
     MemberAchievement,
     MemberActivity,
     TeamMember,
+    TeamPage,
+    TeamTotals,
     daily_report_counts,
+    member_achievement,
     monday_of,
-    team_achievement,
-    team_activity,
+    team_page,
     team_tree,
 )
 from tests.factories import STAFF_NIP, seed_org
@@ -325,8 +327,13 @@ async def test_a_supervisor_id_cycle_through_the_supervisor_ends(
     assert "Siti" in [first_name(member.name) for member in await team_tree(session, ids["Dewi"])]
 
 
-async def test_team_activity(session: AsyncSession, ids: dict[str, int]) -> None:
-    rows = await team_activity(session, ids["Siti"], TODAY, WEEK_START)
+def activity_of(page: TeamPage) -> list[MemberActivity]:
+    return [activity for _member, activity in page.members]
+
+
+async def test_team_page_holding_the_whole_tree(session: AsyncSession, ids: dict[str, int]) -> None:
+    page = await team_page(session, ids["Siti"], TODAY, 1, 20)
+    assert page is not None
     expected = {
         "Budi": (S, 3, 1, 2, 2),
         "Dewi": (None, 2, 0, 1, 1),  # today only a draft; the draft copies 05-11
@@ -338,18 +345,62 @@ async def test_team_activity(session: AsyncSession, ids: dict[str, int]) -> None
         "Indah": (A, 1, 0, 0, 0),
         "Kartika": (None, 3, 0, 3, 0),
     }
-    assert rows == [MemberActivity(ids[name], *values) for name, values in expected.items()]
-    tree = await team_tree(session, ids["Siti"])
-    assert [row.employee_id for row in rows] == [member.employee_id for member in tree]
+    assert activity_of(page) == [
+        MemberActivity(ids[name], *values) for name, values in expected.items()
+    ]
+    assert [member for member, _activity in page.members] == await team_tree(session, ids["Siti"])
+    assert (page.page, page.pages, page.first) == (1, 1, 0)
+    assert page.totals == TeamTotals(members=9, reported_today=4, pending=8, returned_this_week=3)
 
 
-async def test_team_activity_of_an_earlier_week(session: AsyncSession, ids: dict[str, int]) -> None:
-    rows = await team_activity(session, ids["Hendra"], date(YEAR, 5, 8), date(YEAR, 5, 4))
-    assert rows == [
+async def test_team_page_of_an_earlier_week(session: AsyncSession, ids: dict[str, int]) -> None:
+    page = await team_page(session, ids["Hendra"], date(YEAR, 5, 8), 1, 20)
+    assert page is not None
+    assert activity_of(page) == [
         MemberActivity(ids["Indah"], None, 0, 0, 0, 0),
         MemberActivity(ids["Kartika"], None, 0, 0, 3, 0),
     ]
-    assert await team_activity(session, ids["Mira"], TODAY, WEEK_START) == []
+    assert page.totals == TeamTotals(members=2, reported_today=0, pending=3, returned_this_week=0)
+    assert await team_page(session, ids["Mira"], TODAY, 1, 20) is None
+
+
+def extra_names(first: int, last: int) -> list[str]:
+    return [f"Staf Tambahan {number:03d}" for number in range(first, last + 1)]
+
+
+async def test_team_pages_follow_the_tree(session: AsyncSession) -> None:
+    ids = await seed_team(session, extra_staff=40)  # 49 members: pages of 20, 20 and 9
+    first_nine = ["Budi", "Dewi", "Eko", "Fajar", "Mira", "Gita", "Hendra", "Indah", "Kartika"]
+    expected = {
+        1: first_nine + extra_names(0, 10),
+        2: extra_names(11, 30),
+        3: extra_names(31, 39),
+    }
+    totals = TeamTotals(members=49, reported_today=44, pending=48, returned_this_week=3)
+    tree = await team_tree(session, ids["Siti"])
+    for number, names in expected.items():
+        page = await team_page(session, ids["Siti"], TODAY, number, 20)
+        assert page is not None
+        first = (number - 1) * 20
+        assert (page.page, page.pages, page.first, page.totals) == (number, 3, first, totals)
+        shown = [member.name for member, _activity in page.members]
+        assert [name if name.startswith("Staf") else first_name(name) for name in shown] == names
+        assert [member for member, _activity in page.members] == tree[first : first + 20]
+        for member, activity in page.members:
+            if member.name.startswith("Staf"):  # Hendra's, each repeating "Sama" twice
+                assert member.depth == 2
+                assert activity == MemberActivity(member.employee_id, A, 3, 0, 1, 2)
+
+
+@pytest.mark.parametrize(("asked", "shown"), [(0, 1), (-7, 1), (3, 3), (4, 3), (10**9, 3)])
+async def test_a_page_out_of_range_is_clamped(
+    session: AsyncSession, asked: int, shown: int
+) -> None:
+    ids = await seed_team(session, extra_staff=40)
+    page = await team_page(session, ids["Siti"], TODAY, asked, 20)
+    assert page is not None
+    size = 20 if shown < 3 else 9
+    assert (page.page, page.first, len(page.members)) == (shown, (shown - 1) * 20, size)
 
 
 def achievement(
@@ -360,8 +411,13 @@ def achievement(
     )
 
 
-async def test_team_achievement(session: AsyncSession, ids: dict[str, int]) -> None:
-    assert await team_achievement(session, ids["Siti"], YEAR, 2) == [
+async def team_ids(session: AsyncSession, supervisor_id: int) -> list[int]:
+    return [member.employee_id for member in await team_tree(session, supervisor_id)]
+
+
+async def test_member_achievement(session: AsyncSession, ids: dict[str, int]) -> None:
+    siti = await team_ids(session, ids["Siti"])
+    assert await member_achievement(session, siti, YEAR, 2) == [
         achievement(ids["Budi"], "IKU-01", "25.00", "5.00", "1.50"),
         achievement(ids["Budi"], "IKU-02", "5.00", "1.00", "2.25"),
         achievement(ids["Dewi"], "IKU-01", "1.75", "1.00", "0.50"),
@@ -369,28 +425,35 @@ async def test_team_achievement(session: AsyncSession, ids: dict[str, int]) -> N
         achievement(ids["Kartika"], "IKU-01", "2.50", "0.00", "3.00"),
     ]
 
+    assert await member_achievement(session, [ids["Eko"], ids["Mira"]], YEAR, 2) == [
+        achievement(ids["Eko"], "IKU-01", "12.00", "10.00", "0.00"),
+    ]
 
-async def test_team_achievement_other_quarters_and_years(
+
+async def test_member_achievement_other_quarters_and_years(
     session: AsyncSession, ids: dict[str, int]
 ) -> None:
-    assert await team_achievement(session, ids["Siti"], YEAR, 1) == [
+    siti = await team_ids(session, ids["Siti"])
+    assert await member_achievement(session, siti, YEAR, 1) == [
         achievement(ids["Budi"], "IKU-01", "25.00", "5.00", "0.00"),
         achievement(ids["Budi"], "IKU-02", "3.00", "0.00", "0.00"),
         achievement(ids["Dewi"], "IKU-01", "1.75", "0.00", "0.00"),
         achievement(ids["Eko"], "IKU-01", "8.00", "0.00", "0.00"),
         achievement(ids["Kartika"], "IKU-01", "2.50", "0.00", "0.00"),
     ]
-    assert await team_achievement(session, ids["Hendra"], YEAR, 3) == [
+    hendra = await team_ids(session, ids["Hendra"])
+    assert await member_achievement(session, hendra, YEAR, 3) == [
         achievement(ids["Kartika"], "IKU-01", "2.50", "5.00", "0.00"),
     ]
-    assert await team_achievement(session, ids["Siti"], YEAR - 1, 2) == [
+    assert await member_achievement(session, siti, YEAR - 1, 2) == [
         achievement(ids["Budi"], "IKU-01", "20.00", "0.00", "0.00"),
     ]
-    assert await team_achievement(session, ids["Mira"], YEAR, 2) == []
+    assert await member_achievement(session, [], YEAR, 2) == []
 
 
 async def test_daily_report_counts(session: AsyncSession, ids: dict[str, int]) -> None:
-    assert await daily_report_counts(session, ids["Siti"], date(YEAR, 5, 4), date(YEAR, 5, 15)) == [
+    siti, dewi = await team_ids(session, ids["Siti"]), await team_ids(session, ids["Dewi"])
+    assert await daily_report_counts(session, siti, date(YEAR, 5, 4), date(YEAR, 5, 15)) == [
         (date(YEAR, 5, 4), 1),
         (date(YEAR, 5, 7), 1),
         (date(YEAR, 5, 8), 1),
@@ -399,22 +462,22 @@ async def test_daily_report_counts(session: AsyncSession, ids: dict[str, int]) -
         (date(YEAR, 5, 13), 1),
         (date(YEAR, 5, 14), 3),
     ]
-    assert await daily_report_counts(session, ids["Dewi"], WEEK_START, date(YEAR, 5, 16)) == [
+    assert await daily_report_counts(session, dewi, WEEK_START, date(YEAR, 5, 16)) == [
         (date(YEAR, 5, 11), 1),
         (date(YEAR, 5, 12), 1),
         (date(YEAR, 5, 14), 1),
         (date(YEAR, 5, 15), 1),
     ]
-    assert await daily_report_counts(session, ids["Mira"], WEEK_START, TODAY) == []
+    assert await daily_report_counts(session, [], WEEK_START, TODAY) == []
 
 
-Call = Callable[[AsyncSession, int], Awaitable[list[Any]]]
+Call = Callable[[AsyncSession, int, list[int]], Awaitable[Any]]
 CALLS: dict[str, Call] = {
-    "team_tree": team_tree,
-    "team_activity": lambda session, boss: team_activity(session, boss, TODAY, WEEK_START),
-    "team_achievement": lambda session, boss: team_achievement(session, boss, YEAR, 2),
-    "daily_report_counts": lambda session, boss: daily_report_counts(
-        session, boss, WEEK_START, TODAY
+    "team_tree": lambda session, boss, _team: team_tree(session, boss),
+    "team_page": lambda session, boss, _team: team_page(session, boss, TODAY, 2, 20),
+    "member_achievement": lambda session, _boss, team: member_achievement(session, team, YEAR, 2),
+    "daily_report_counts": lambda session, _boss, team: daily_report_counts(
+        session, team, WEEK_START, TODAY
     ),
 }
 
@@ -425,6 +488,7 @@ async def test_one_statement_whatever_the_team_size(
     session: AsyncSession, engine: AsyncEngine, call: str, extra_staff: int
 ) -> None:
     ids = await seed_team(session, extra_staff)
+    team = await team_ids(session, ids["Siti"])
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -433,10 +497,13 @@ async def test_one_statement_whatever_the_team_size(
     await session.connection()  # begin first: SQLite's BEGIN IMMEDIATE is a statement too
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        rows = await CALLS[call](session, ids["Siti"])
+        result = await CALLS[call](session, ids["Siti"], team)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
-    assert rows
+    assert result
     assert len(statements) == 1, statements
-    if call in ("team_tree", "team_activity"):
-        assert len(rows) == 9 + extra_staff
+    if call == "team_tree":
+        assert len(result) == 9 + extra_staff
+    if call == "team_page":  # page 2 of 20: the 21st to the 40th, else clamped to page 1
+        shown = [member.employee_id for member, _activity in result.members]
+        assert shown == (team[20:40] if extra_staff else team)
