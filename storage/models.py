@@ -156,6 +156,10 @@ class DailyReport(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("employee_id", "work_date"),
         Index("ix_daily_report_status_employee_id", "status", "employee_id"),
+        # /tim's week totals without reading the table: SQLite walks each member's week, while
+        # PostgreSQL hash-joins the team with the days' reports.
+        Index("ix_daily_report_employee_id_work_date_status", "employee_id", "work_date", "status"),
+        Index("ix_daily_report_work_date_status_employee_id", "work_date", "status", "employee_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -266,35 +266,49 @@ def _copy_paste_count(owner: ColumnElement[int]) -> Any:
 def _team_page() -> Any:
     """Totals over `members`, then the page's members with their week, in tree order.
 
-    The totals sum one index probe per member each. The requested page is clamped to the
-    last one in SQL (`first`), so a stale or forged page still shows members and totals.
-    The per-member subqueries run only for the page's rows.
+    Today's and this week's totals come from one join of the members with their reports of
+    the week (a range of the (employee_id, work_date, status) index, read without the table),
+    pending reports of any date from a join through the (status, employee_id) index. The
+    requested page is clamped to the last one in SQL (`first`), so a stale or forged page
+    still shows members and totals. The per-member subqueries run only for the page's rows.
     """
     size = bindparam("the_size", type_=Integer)
     asked = bindparam("the_page", type_=Integer)
     counted = func.count()
     pages = (counted + size - 1) // size
     shown = case((asked < pages, asked), else_=pages)
-
-    def total(*conditions: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(_report_count(_MEMBERS.c.id, *conditions)), 0)
-
-    totals = (
+    sizes = (
         select(
             counted.label("members"),
-            total(*_TODAY_VISIBLE).label("reported"),
-            total(*_PENDING).label("pending"),
-            total(*_RETURNED_THIS_WEEK).label("returned"),
             case((shown > 0, (shown - 1) * size), else_=0).label("first"),
         )
         .select_from(_MEMBERS)
-        .cte("totals")
+        .cte("sizes")
+    )
+    pending = (
+        select(counted.label("pending"))
+        .select_from(_MEMBERS)
+        .join(DailyReport, and_(col(DailyReport.employee_id) == _MEMBERS.c.id, *_PENDING))
+        .cte("pending")
+    )
+
+    def tally(*conditions: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    week = (
+        select(
+            tally(*_TODAY_VISIBLE).label("reported"),
+            tally(col(DailyReport.status) == ReportStatus.RETURNED.value).label("returned"),
+        )
+        .select_from(_MEMBERS)
+        .join(DailyReport, and_(col(DailyReport.employee_id) == _MEMBERS.c.id, *_IN_WEEK))
+        .cte("week")
     )
     page = (
         select(_MEMBERS.c.id, _MEMBERS.c.supervisor_id, _MEMBERS.c.depth, _MEMBERS.c.path)
         .order_by(_TREE_ORDER)
         .limit(size)
-        .offset(select(totals.c.first).scalar_subquery())
+        .offset(select(sizes.c.first).scalar_subquery())
         .cte("page")
     )
     today_status = (
@@ -304,11 +318,11 @@ def _team_page() -> Any:
     )
     return (
         select(
-            totals.c.members,
-            totals.c.reported,
-            totals.c.pending,
-            totals.c.returned,
-            totals.c.first,
+            sizes.c.members,
+            week.c.reported,
+            pending.c.pending,
+            week.c.returned,
+            sizes.c.first,
             page.c.id,
             page.c.depth,
             page.c.supervisor_id,
@@ -321,7 +335,9 @@ def _team_page() -> Any:
         )
         .select_from(page)
         .join(Employee, col(Employee.id) == page.c.id)
-        .join(totals, true())
+        .join(sizes, true())
+        .join(pending, true())
+        .join(week, true())
         .order_by(_ByteOrder(page.c.path))
     )
 
