@@ -177,38 +177,26 @@ async def load_response(
     return None if row is None else (row[0], Visit(row[1], row[2]))
 
 
-async def _changed(session: AsyncSession, statement: Any, **params: Any) -> bool:
-    result = await session.exec(statement, params=params)  # type: ignore[call-overload]
-    return bool(result.rowcount)
-
-
-async def _fill_open(
+async def _advance(
     session: AsyncSession,
     response: SurveyResponse,
     stage: SurveyStage,
-    column: Any,
-    value: Any,
-    finish: dict[str, Any],
+    values: dict[str, Any],
+    *conditions: Any,
 ) -> bool:
-    """Set `column` while it is empty and the response is at `stage` (plus `finish`).
+    """Set `values` on the citizen's own response while it is at `stage` and `conditions` hold.
 
-    One conditional UPDATE on the citizen's own response; the object follows on success.
+    One conditional UPDATE checked by its row count; the object follows on success.
     """
-    values = {column.name: value, **finish}
     statement = (
         update(SurveyResponse)
-        .where(
-            _THE_RESPONSE,
-            _THE_RESPONDENT,
-            col(SurveyResponse.stage) == stage,
-            column.is_(None),
-        )
+        .where(_THE_RESPONSE, _THE_RESPONDENT, col(SurveyResponse.stage) == stage, *conditions)
         .values(values)
         .execution_options(synchronize_session=False)
     )
-    if not await _changed(
-        session, statement, the_response=response.id, the_key=response.respondent_key
-    ):
+    params = {"the_response": response.id, "the_key": response.respondent_key}
+    result = await session.exec(statement, params=params)  # type: ignore[call-overload]
+    if not result.rowcount:
         return False
     for name, new in values.items():
         setattr(response, name, new)
@@ -229,12 +217,11 @@ async def record_answer(
     """
     if question != next_question(response):
         return False
-    finish: dict[str, Any] = {}
+    column = column_of(question)
+    values: dict[str, Any] = {column.name: score}
     if question == questions_of(response)[-1]:
-        finish = {"stage": SurveyStage.COMMENT, "answered_at": now}
-    return await _fill_open(
-        session, response, SurveyStage.ELEMENTS, column_of(question), score, finish
-    )
+        values.update(stage=SurveyStage.COMMENT, answered_at=now)
+    return await _advance(session, response, SurveyStage.ELEMENTS, values, column.is_(None))
 
 
 async def leave_comment(
@@ -242,18 +229,8 @@ async def leave_comment(
 ) -> bool:
     """Save the comment (None: skipped) and move on to the profile (quick mode: done)."""
     stage = SurveyStage.DONE if response.quick else SurveyStage.PROFILE
-    statement = (
-        update(SurveyResponse)
-        .where(_THE_RESPONSE, _THE_RESPONDENT, col(SurveyResponse.stage) == SurveyStage.COMMENT)
-        .values(comment=comment, stage=stage)
-        .execution_options(synchronize_session=False)
-    )
-    if not await _changed(
-        session, statement, the_response=response.id, the_key=response.respondent_key
-    ):
-        return False
-    response.comment, response.stage = comment, stage
-    return True
+    values = {"comment": comment, "stage": stage}
+    return await _advance(session, response, SurveyStage.COMMENT, values)
 
 
 async def awaiting_comment(
@@ -281,32 +258,20 @@ async def answer_profile(
     """Store one profile answer (DECLINED when skipped); the last one finishes the survey."""
     if field != next_profile_field(response):
         return False
-    finish: dict[str, Any] = {}
+    values: dict[str, Any] = {field.value: value}
     if field == list(ProfileField)[-1]:
-        finish = {"stage": SurveyStage.DONE}
+        values["stage"] = SurveyStage.DONE
     column = SurveyResponse.__table__.c[field.value]
-    return await _fill_open(session, response, SurveyStage.PROFILE, column, value, finish)
+    return await _advance(session, response, SurveyStage.PROFILE, values, column.is_(None))
 
 
 async def skip_profile(session: AsyncSession, response: SurveyResponse) -> bool:
     """Decline the remaining profile questions and finish the survey."""
-    open_fields = {
+    values: dict[str, Any] = {
         field.value: DECLINED for field in ProfileField if getattr(response, field.value) is None
     }
-    statement = (
-        update(SurveyResponse)
-        .where(_THE_RESPONSE, _THE_RESPONDENT, col(SurveyResponse.stage) == SurveyStage.PROFILE)
-        .values(stage=SurveyStage.DONE, **open_fields)
-        .execution_options(synchronize_session=False)
-    )
-    if not await _changed(
-        session, statement, the_response=response.id, the_key=response.respondent_key
-    ):
-        return False
-    for name, value in open_fields.items():
-        setattr(response, name, value)
-    response.stage = SurveyStage.DONE
-    return True
+    values["stage"] = SurveyStage.DONE
+    return await _advance(session, response, SurveyStage.PROFILE, values)
 
 
 async def forget_respondent(session: AsyncSession, respondent_key: str) -> int:
