@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -55,6 +56,18 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+@contextlib.asynccontextmanager
+async def _migrated_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session on the database, migrated first; the engine is closed afterwards."""
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,14 +186,9 @@ async def _import(
     for path in paths:
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            report = await run(session)
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with _migrated_session(settings) as session:
+        report = await run(session)
+        await session.commit()
     print(report.summary())
 
 
@@ -216,19 +224,14 @@ async def _invites(
     settings: Settings, unit: str | None, out: Path | None, name: str | None
 ) -> None:
     username = (name or await _bot_username(settings)).lstrip("@")
-    engine = make_engine(settings.database_url)
     now = utcnow()
     ttl = timedelta(days=settings.invite_ttl_days)
-    try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            try:
-                issued = await issue_invites(session, now=now, ttl=ttl, unit_code=unit)
-            except UnknownUnitError as error:
-                raise CommandError(f"unknown unit code: {error}") from None
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with _migrated_session(settings) as session:
+        try:
+            issued = await issue_invites(session, now=now, ttl=ttl, unit_code=unit)
+        except UnknownUnitError as error:
+            raise CommandError(f"unknown unit code: {error}") from None
+        await session.commit()
     rows = [(item.nip, item.name, deep_link(username, item.code)) for item in issued]
     if out is None:
         _write_invites(sys.stdout, rows)
@@ -250,11 +253,9 @@ def _write_invites(file: TextIO, rows: list[tuple[str, str, str]]) -> None:
 async def _delegate(settings: Settings, args: argparse.Namespace) -> None:
     if args.revoke == (args.until is not None):
         raise CommandError("give either --until YYYY-MM-DD or --revoke")
-    engine = make_engine(settings.database_url)
     now = utcnow()
     try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
+        async with _migrated_session(settings) as session:
             if args.revoke:
                 ended = await revoke(session, args.supervisor, args.acting, now)
                 message = f"{ended} delegation(s) from {args.supervisor} to {args.acting} revoked"
@@ -266,8 +267,6 @@ async def _delegate(settings: Settings, args: argparse.Namespace) -> None:
             await session.commit()
     except DelegationError as error:
         raise CommandError(str(error)) from None
-    finally:
-        await engine.dispose()
     print(message)
 
 
@@ -280,18 +279,13 @@ async def _export(settings: Settings, unit: str, month: str, out: Path) -> None:
         start, end = month_bounds_of(month)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            try:
-                employees = await unit_employee_ids(session, unit)
-            except UnknownUnitError as error:
-                raise CommandError(f"unknown unit code: {error}") from None
-            rows = await month_rows(session, employees, start, end)
-            summary = await month_summary(session, employees, start, end)
-    finally:
-        await engine.dispose()
+    async with _migrated_session(settings) as session:
+        try:
+            employees = await unit_employee_ids(session, unit)
+        except UnknownUnitError as error:
+            raise CommandError(f"unknown unit code: {error}") from None
+        rows = await month_rows(session, employees, start, end)
+        summary = await month_summary(session, employees, start, end)
     i18n = build_i18n(settings.default_locale)
     with i18n.context():
         labels = sheet_labels()
@@ -316,19 +310,14 @@ async def _qr(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError("give --out FILE.png (or FILE.svg) for one counter")
     if args.out is not None and args.out.suffix.lower() not in (".png", ".svg"):
         raise CommandError(f"{args.out}: use a .png or .svg file name")
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            if args.all:
-                counters = await active_counters(session)
-            else:
-                counter = await find_counter(session, args.code)
-                if counter is None:
-                    raise CommandError(f"unknown counter code: {args.code}")
-                counters = [counter]
-    finally:
-        await engine.dispose()
+    async with _migrated_session(settings) as session:
+        if args.all:
+            counters = await active_counters(session)
+        else:
+            counter = await find_counter(session, args.code)
+            if counter is None:
+                raise CommandError(f"unknown counter code: {args.code}")
+            counters = [counter]
     username = args.username or await _bot_username(settings)
     try:
         links = [counter_link(username, counter.code) for counter in counters]
@@ -362,19 +351,14 @@ async def _ikm(settings: Settings, unit_code: str, start: date, end: date, out: 
 
     if start > end:
         raise CommandError(f"--from {start} is after --to {end}")
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            try:
-                unit = await find_unit(session, unit_code)
-            except UnknownUnitError as error:
-                raise CommandError(f"unknown unit code: {error}") from None
-            assert unit.id is not None
-            scores = await counter_scores(session, unit.id, start, end)
-            rows = await response_rows(session, unit.id, start, end)
-    finally:
-        await engine.dispose()
+    async with _migrated_session(settings) as session:
+        try:
+            unit = await find_unit(session, unit_code)
+        except UnknownUnitError as error:
+            raise CommandError(f"unknown unit code: {error}") from None
+        assert unit.id is not None
+        scores = await counter_scores(session, unit.id, start, end)
+        rows = await response_rows(session, unit.id, start, end)
     i18n = build_i18n(settings.default_locale)
     with i18n.context():
         labels = ikm_labels(settings.default_locale)
@@ -399,20 +383,15 @@ async def _remind(settings: Settings, at: datetime | None, dry_run: bool) -> Non
     from bot.scheduler import due_reminders
 
     now = at or utcnow()
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            kind = PeriodKind(settings.evaluation_period)
-            reminders = await due_reminders(session, now, kind)
-            if dry_run:  # opening a period's evaluations is a write too: undo it
-                planned = 0
-                await session.rollback()
-            else:
-                planned = await plan_reminders(session, reminders)
-                await session.commit()
-    finally:
-        await engine.dispose()
+    async with _migrated_session(settings) as session:
+        kind = PeriodKind(settings.evaluation_period)
+        reminders = await due_reminders(session, now, kind)
+        if dry_run:  # opening a period's evaluations is a write too: undo it
+            planned = 0
+            await session.rollback()
+        else:
+            planned = await plan_reminders(session, reminders)
+            await session.commit()
     for item in reminders:
         print(f"{item.due_at:%Y-%m-%d %H:%M}Z  {item.kind:<8} {item.nip}  {item.name}")
     verdict = "would be planned (dry run)" if dry_run else f"due, {planned} newly planned"
@@ -420,22 +399,17 @@ async def _remind(settings: Settings, at: datetime | None, dry_run: bool) -> Non
 
 
 async def _holidays(settings: Settings, args: argparse.Namespace) -> None:
-    engine = make_engine(settings.database_url)
-    try:
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as session:
-            if args.holiday_command == "list":
-                year = args.year or utcnow().year
-                for day, name, source in await list_days_off(session, year):
-                    print(f"{day}  {source:<8}  {name}")
-            elif args.holiday_command == "add":
-                await add_override(session, args.day, " ".join(args.name))
-                print(f"{args.day} is a day off")
-            else:
-                print(f"{args.day}: {await remove_day_off(session, args.day)}")
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with _migrated_session(settings) as session:
+        if args.holiday_command == "list":
+            year = args.year or utcnow().year
+            for day, name, source in await list_days_off(session, year):
+                print(f"{day}  {source:<8}  {name}")
+        elif args.holiday_command == "add":
+            await add_override(session, args.day, " ".join(args.name))
+            print(f"{args.day} is a day off")
+        else:
+            print(f"{args.day}: {await remove_day_off(session, args.day)}")
+        await session.commit()
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
