@@ -300,7 +300,7 @@ def _poster_title(name: str, service: str) -> str:
 
 async def _qr(settings: Settings, args: argparse.Namespace) -> None:
     from bot.qr import counter_link, qr_png, qr_svg
-    from storage.counters_import import active_counters, find_counter
+    from storage.counters_import import active_counters, counter_by_code
 
     if args.all == (args.code is not None):
         raise CommandError("give either a counter CODE or --all")
@@ -314,7 +314,7 @@ async def _qr(settings: Settings, args: argparse.Namespace) -> None:
         if args.all:
             counters = await active_counters(session)
         else:
-            counter = await find_counter(session, args.code)
+            counter = await counter_by_code(session, args.code)
             if counter is None:
                 raise CommandError(f"unknown counter code: {args.code}")
             counters = [counter]
@@ -347,7 +347,8 @@ async def _ikm(settings: Settings, unit_code: str, start: date, end: date, out: 
     from bot.ikm import round2
     from bot.ikm_workbook import ikm_workbook
     from bot.texts import ikm_labels
-    from storage.survey_stats import combine, counter_scores, find_unit, response_rows
+    from storage.invites import find_unit
+    from storage.survey_stats import combine, counter_scores, response_rows
 
     if start > end:
         raise CommandError(f"--from {start} is after --to {end}")

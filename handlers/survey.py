@@ -102,8 +102,8 @@ async def start_survey(
         return
     now = clock()
     today = local_today(now, visit.unit.timezone)
-    started = await start_response(session, visit, actor.user_key, today, now)
-    if started.response.stage == SurveyStage.DONE:
+    response = await start_response(session, visit, actor.user_key, today, now)
+    if response.stage == SurveyStage.DONE:
         await message.answer(
             visit_header(visit.counter, visit.unit)
             + "\n\n"
@@ -113,7 +113,7 @@ async def start_survey(
             )
         )
         return
-    text, markup = step_view(visit, started.response, i18n.current_locale)
+    text, markup = step_view(visit, response, i18n.current_locale)
     await message.answer(text, reply_markup=markup)
 
 

@@ -29,7 +29,7 @@ from storage.org_import import (
 __all__ = [
     "CounterImportReport",
     "active_counters",
-    "find_counter",
+    "counter_by_code",
     "import_counters",
     "parse_counter_code",
 ]
@@ -230,7 +230,7 @@ async def import_counters(session: AsyncSession, path: Path) -> CounterImportRep
     return CounterImportReport(created, updated, len(rows) - created - updated)
 
 
-async def find_counter(session: AsyncSession, code: str) -> ServiceCounter | None:
+async def counter_by_code(session: AsyncSession, code: str) -> ServiceCounter | None:
     """The counter with this code, active or not."""
     return (await session.exec(select(ServiceCounter).where(ServiceCounter.code == code))).first()
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.invites import UnknownUnitError, unit_subtree
-from storage.models import Activity, DailyReport, Employee, Evidence, Indicator, ReportStatus, Unit
+from storage.invites import find_unit, unit_subtree
+from storage.models import Activity, DailyReport, Employee, Evidence, Indicator, ReportStatus
 from storage.progress import quantity_sum, status_is, to_decimal
 
 EXPORTED_STATUSES = (
@@ -194,10 +194,7 @@ async def unit_employee_ids(session: AsyncSession, unit_code: str) -> Select[Any
 
     Raises UnknownUnitError when no unit has `unit_code`.
     """
-    unit_id = (await session.exec(select(Unit.id).where(Unit.code == unit_code))).first()
-    if unit_id is None:
-        raise UnknownUnitError(unit_code)
-    tree = unit_subtree(unit_id)
+    tree = unit_subtree((await find_unit(session, unit_code)).id or 0)
     return select(Employee.id).where(
         col(Employee.is_active), col(Employee.unit_id).in_(select(tree.c.id))
     )

@@ -48,6 +48,14 @@ class IssuedInvite:
     code: str
 
 
+async def find_unit(session: AsyncSession, code: str) -> Unit:
+    """The unit with this code; UnknownUnitError when there is none."""
+    unit = (await session.exec(select(Unit).where(Unit.code == code))).first()
+    if unit is None:
+        raise UnknownUnitError(code)
+    return unit
+
+
 def unit_subtree(unit_id: int) -> CTE:
     """Recursive CTE of the ids of a unit and all its sub-units."""
     tree = select(Unit.id).where(Unit.id == unit_id).cte("unit_tree", recursive=True)
@@ -65,10 +73,7 @@ async def issue_invites(
         Employee.is_active, col(Employee.telegram_id).is_(None)
     )
     if unit_code is not None:
-        unit_id = (await session.exec(select(Unit.id).where(Unit.code == unit_code))).first()
-        if unit_id is None:
-            raise UnknownUnitError(unit_code)
-        tree = unit_subtree(unit_id)
+        tree = unit_subtree((await find_unit(session, unit_code)).id or 0)
         query = query.where(col(Employee.unit_id).in_(select(tree.c.id)))
     employees = (await session.exec(query.order_by(Employee.unit_id, Employee.name))).all()
     if not employees:

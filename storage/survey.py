@@ -67,14 +67,6 @@ class Visit:
     unit: Unit
 
 
-@dataclass(frozen=True)
-class Started:
-    """The response of today's visit, and whether it was created just now."""
-
-    response: SurveyResponse
-    created: bool
-
-
 def column_of(question: str) -> Any:
     """The response column that stores a question's answer (`U1`..`U9`, or the quick one)."""
     if question == QUICK:
@@ -125,9 +117,9 @@ async def find_counter(session: AsyncSession, code: str) -> Visit | None:
 
 async def start_response(
     session: AsyncSession, visit: Visit, respondent_key: str, today: date, now: datetime
-) -> Started:
+) -> SurveyResponse:
     """Today's response of this citizen at this counter: the existing one, or a new one."""
-    created = await insert_or_ignore(
+    await insert_or_ignore(
         session,
         SurveyResponse,
         counter_id=visit.counter.id,
@@ -138,7 +130,7 @@ async def start_response(
         stage=SurveyStage.ELEMENTS,
         started_at=now,
     )
-    response = (
+    return (
         await session.exec(
             select(SurveyResponse)
             .where(
@@ -149,7 +141,6 @@ async def start_response(
             .execution_options(populate_existing=True)
         )
     ).one()
-    return Started(response, bool(created))
 
 
 def _with_visit() -> Any:

@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ikm import IkmResult, compute
 from bot.skm import CODES
-from storage.invites import UnknownUnitError, unit_subtree
+from storage.invites import unit_subtree
 from storage.models import ServiceCounter, SurveyResponse, Unit
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "ScoreTotals",
     "combine",
     "counter_scores",
-    "find_unit",
     "response_rows",
 ]
 
@@ -107,14 +106,6 @@ class ResponseRow:
     age_band: str | None
     education: str | None
     occupation: str | None
-
-
-async def find_unit(session: AsyncSession, code: str) -> Unit:
-    """The unit with this code; UnknownUnitError when there is none."""
-    unit = (await session.exec(select(Unit).where(Unit.code == code))).first()
-    if unit is None:
-        raise UnknownUnitError(code)
-    return unit
 
 
 def _counted(unit_ids: Any, start: date, end: date) -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.counters_import import (
     CounterImportReport,
     active_counters,
-    find_counter,
+    counter_by_code,
     import_counters,
     parse_counter_code,
 )
@@ -144,9 +144,9 @@ async def test_xlsx_and_retiring_a_counter(
     counters = stored(await fetch(select(ServiceCounter)))
     assert (counters["ktp-01"][4], counters["lama"][4]) == (True, False)
     assert [counter.code for counter in await active_counters(session)] == ["ktp-01"]
-    retired = await find_counter(session, "lama")
+    retired = await counter_by_code(session, "lama")
     assert retired is not None and retired.name == "Loket lama"
-    assert await find_counter(session, "nope") is None
+    assert await counter_by_code(session, "nope") is None
 
 
 def test_the_longest_code_fits_the_column_and_the_link() -> None:

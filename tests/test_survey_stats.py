@@ -17,12 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.ikm import round2
 from bot.skm import CODES
+from storage.invites import find_unit
 from storage.survey_stats import (
     CounterScore,
     ScoreTotals,
     combine,
     counter_scores,
-    find_unit,
     response_rows,
 )
 from tests.factories import seed_org
